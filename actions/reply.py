@@ -1,0 +1,59 @@
+"""action_reply: answers every topic, in the user's language, from the content records."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.content import ContentStore
+from bot.dialogue import Responder, Turn
+from bot.language import Detection
+from bot.settings import Settings
+
+
+@lru_cache(maxsize=1)
+def default_responder() -> Responder:
+    settings = Settings.from_env()
+    return Responder(ContentStore.load(settings.content_dir), settings.content_dir)
+
+
+def turn_from(tracker: Tracker) -> Turn:
+    message = tracker.latest_message or {}
+    detected = message.get("language") or None
+    requested = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "language"), None)
+    return Turn(
+        intent=(message.get("intent") or {}).get("name") or "nlu_fallback",
+        text=message.get("text") or "",
+        detected=Detection(detected["name"], float(detected["confidence"])) if detected else None,
+        language=tracker.get_slot("language"),
+        requested_language=requested,
+    )
+
+
+class ActionReply(Action):
+    def __init__(self, responder: Responder | None = None) -> None:
+        self._responder = responder
+
+    def name(self) -> str:
+        return "action_reply"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        turn = turn_from(tracker)
+        reply = (self._responder or default_responder()).respond(turn)
+        for message in reply.messages:
+            # Keyword arguments become the bot event's metadata: staff analytics and tests read the
+            # content id there, and channels read the writing direction.
+            dispatcher.utter_message(
+                text=message.text,
+                buttons=[{"title": b.title, "payload": b.payload} for b in message.buttons],
+                content_id=message.content_id,
+                language=message.language,
+                direction="rtl" if message.rtl else "ltr",
+            )
+        return [SlotSet("language", reply.language)] if reply.language != turn.language else []

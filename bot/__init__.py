@@ -1,0 +1,1 @@
+"""The framework-free core: settings, content, language, dialogue decisions, models. No Rasa imports."""

@@ -1,0 +1,154 @@
+"""Languages the assistant speaks, text normalisation, and finding a language named in a message."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    english: str
+    autonym: str  # the language named in itself, as on the language menu
+    rtl: bool = False
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("ar", "Arabic", "العربية", rtl=True),
+        Language("ti", "Tigrinya", "ትግርኛ"),
+        Language("prs", "Dari", "دری", rtl=True),
+        Language("ps", "Pashto", "پښتو", rtl=True),
+        Language("fa", "Farsi", "فارسی", rtl=True),
+        Language("so", "Somali", "Soomaali"),
+        Language("tr", "Turkish", "Türkçe"),
+        Language("kmr", "Kurmanji", "Kurmancî"),
+        Language("ckb", "Sorani", "کوردی سۆرانی", rtl=True),
+        Language("am", "Amharic", "አማርኛ"),
+        Language("en", "English", "English"),
+        Language("nl", "Dutch", "Nederlands"),
+        Language("fr", "French", "Français"),
+    )
+}
+FALLBACK_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Detection:
+    language: str
+    confidence: float
+
+
+def is_supported(code: str | None) -> bool:
+    return code in LANGUAGES
+
+
+# --- Normalisation ---------------------------------------------------------------------------------
+# Users type the same word many ways: with or without Arabic vowel marks and tatweel, with Arabic or
+# Persian forms of yeh/kaf (keyboards differ), with or without the zero-width non-joiner, with
+# Ge'ez homophone letters used interchangeably. Folding these lets a few examples cover all spellings.
+
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ي": "ی",
+        "ى": "ی",
+        "ك": "ک",
+        "ۀ": "ه",
+        "ة": "ه",
+        "\u200c": "",
+        "\u200d": "",
+        "\u200f": "",
+        "\u200e": "",
+        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Extended (Persian) digits
+        # Ge'ez homophones: the sa- and tsa- series are pronounced alike and written either way.
+        **{chr(0x1220 + i): chr(0x1230 + i) for i in range(8)},
+        **{chr(0x1340 + i): chr(0x1338 + i) for i in range(7)},
+    }
+)
+# Script punctuation that whitespace tokenisers would glue to the word before it.
+_PUNCT = re.compile(r"([?!.,;:؟،؛።፣፤፥፦፧፨\"“”«»()\[\]{}])")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Fold spelling variants for intent classification; lossy on purpose."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _ARABIC_MARKS.sub("", text).translate(_FOLD)
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not _is_latin_accent(ch))
+    text = _PUNCT.sub(r" \1 ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_for_language_id(text: str) -> str:
+    """Lighter folding for language identification: letter forms (ی/ي, ک/ك, ZWNJ, accents) are evidence."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    text = _ARABIC_MARKS.sub("", text)
+    text = _PUNCT.sub(r" \1 ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _is_latin_accent(ch: str) -> bool:
+    # Combining marks after decomposition; only those on Latin letters matter here, because the
+    # Arabic marks were removed already and Ge'ez has no combining marks.
+    return unicodedata.category(ch) == "Mn" and "\u0300" <= ch <= "\u036f"
+
+
+def letter_count(text: str) -> int:
+    return sum(1 for ch in text if ch.isalpha())
+
+
+# --- Language named in a message -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _language_names(content_dir: Path) -> tuple[tuple[str, str], ...]:
+    """(normalised name, code) pairs from every content/<lang>/language_names.yml, longest first."""
+    pairs: set[tuple[str, str]] = set()
+    for code, lang in LANGUAGES.items():
+        pairs.add((normalise(lang.autonym), code))
+        pairs.add((normalise(lang.english), code))
+        pairs.add((code, code))
+    for path in sorted(content_dir.glob("*/language_names.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for code, names in (data.get("names") or {}).items():
+            if code in LANGUAGES:
+                pairs.update((normalise(str(name)), code) for name in names or () if str(name).strip())
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def language_named_in(text: str, content_dir: Path) -> str | None:
+    """The supported language a message names ("in Tigrinya please", "بالعربي"), if exactly one is named."""
+    words = f" {normalise(text)} "
+    found: set[str] = set()
+    for name, code in _language_names(content_dir):
+        # Two-letter codes only count as a whole message ("en", "nl"): inside a sentence they are words.
+        if len(name) <= 3 and words.strip() != name:
+            continue
+        if _contains_word_prefix(words, name):
+            found.add(code)
+    return found.pop() if len(found) == 1 else None
+
+
+def _contains_word_prefix(haystack: str, name: str) -> bool:
+    # A name may carry a suffix or prefix particle ("بالعربي", "ብትግርኛ", "Arabisch"), so match it at
+    # a word start, or glued to a one- or two-letter proclitic, rather than as a whole word only.
+    index = haystack.find(name)
+    while index != -1:
+        start = haystack.rfind(" ", 0, index) + 1
+        if index - start <= 2:
+            return True
+        index = haystack.find(name, index + 1)
+    return False

@@ -1,0 +1,72 @@
+"""Adds `"language": {"name", "confidence"}` to every parsed message (see shared/spec/topics.yml)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.langid import LanguageIdentifier as Model
+
+LANGUAGE = "language"
+MODEL_FILE = "langid.bin"
+
+
+def example_language(message: Message) -> str | None:
+    """The language an NLU example was written in, from its intent block's `metadata: {language: …}`."""
+    metadata = message.get("metadata") or {}
+    intent_metadata = metadata.get("intent") or {}
+    return intent_metadata.get(LANGUAGE) if isinstance(intent_metadata, dict) else None
+
+
+# Registered as an intent classifier only so that the recipe places it in the prediction chain
+# without running it over the training data, which a featurizer would.
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LanguageIdentifier(GraphComponent):
+    def __init__(self, model_storage: ModelStorage, resource: Resource, model: Model | None = None) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageIdentifier:
+        return cls(model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LanguageIdentifier:
+        with model_storage.read_from(resource) as directory:
+            return cls(model_storage, resource, Model.load(directory / MODEL_FILE))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        pairs = [(lang, ex.get("text")) for ex in training_data.intent_examples if (lang := example_language(ex))]
+        if not pairs:
+            raise ValueError("no NLU example carries `metadata: {language: …}`; language ID cannot be trained")
+        self._model = Model.train(pairs)
+        with self._model_storage.write_to(self._resource) as directory:
+            self._model.save(directory / MODEL_FILE)
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            detection = self._model.detect(message.get("text") or "") if self._model else None
+            value = {"name": detection.language, "confidence": detection.confidence} if detection else None
+            message.set(LANGUAGE, value, add_to_output=True)
+        return messages

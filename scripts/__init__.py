@@ -1,0 +1,1 @@
+"""Operator entry points: training, running, evaluating. Called from the Makefile."""

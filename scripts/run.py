@@ -1,0 +1,146 @@
+"""Start every process of the assistant, wait until it answers, and stop them all on Ctrl-C.
+
+Processes: the Rasa action server (actions/) and the Rasa server (NLU, dialogue, channels, HTTP API).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.settings import ROOT, Settings, SettingsError
+from scripts.train import train
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Process:
+    name: str
+    command: list[str]
+    health_url: str
+    log: Path
+    popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self, env: dict[str, str]) -> None:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            # A new session per child, so Ctrl-C in the terminal reaches only this supervisor, which
+            # then stops the children in order instead of all at once.
+            self.popen = subprocess.Popen(
+                self.command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+            )
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        os.killpg(self.popen.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+
+
+def processes(settings: Settings, model: Path) -> list[Process]:
+    logs = settings.state_dir / "logs"
+    rasa = [
+        str(BIN / "rasa"), "run", "--enable-api", "--model", str(model),
+        "--endpoints", str(settings.endpoints_file), "--credentials", str(ROOT / "credentials.yml"),
+        "--interface", settings.host, "--port", str(settings.rasa_port),
+    ]  # fmt: skip
+    if settings.api_token:
+        rasa += ["--auth-token", settings.api_token]
+    status = f"{settings.rasa_url}/status" + (f"?token={settings.api_token}" if settings.api_token else "")
+    return [
+        Process(
+            "action server",
+            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
+            f"http://{settings.host}:{settings.action_port}/health",
+            logs / "actions.log",
+        ),
+        Process("rasa server", rasa, status, logs / "rasa.log"),
+    ]
+
+
+def wait_until_healthy(procs: list[Process], timeout: float = 300) -> None:
+    started = time.monotonic()
+    pending = list(procs)
+    while pending:
+        for proc in list(pending):
+            if proc.popen and proc.popen.poll() is not None:
+                raise RuntimeError(f"{proc.name} exited with code {proc.popen.returncode}; see {proc.log}")
+            if proc.healthy():
+                print(f"    {proc.name} is up ({time.monotonic() - started:.0f} s)")
+                pending.remove(proc)
+        if time.monotonic() - started > timeout:
+            raise RuntimeError(
+                f"{', '.join(p.name for p in pending)} not up after {timeout:.0f} s; see {ROOT / '.run/logs'}"
+            )
+        time.sleep(1)
+
+
+def main() -> int:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    model = train(settings.model_dir)
+    env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
+    procs = processes(settings, model)
+    print(f"==> starting ({settings.mode} mode); logs in {settings.state_dir / 'logs'}")
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for proc in procs:
+            proc.start(env)
+        wait_until_healthy(procs)
+        print(
+            "\n==> the assistant is running\n"
+            f"    talk to it:     POST {settings.rasa_url}/webhooks/rest/webhook  "
+            '{"sender": "me", "message": "مرحبا"}\n'
+            f'    parse only:     POST {settings.rasa_url}/model/parse  {{"text": "ሰላም"}}\n'
+            f"    conversation:   GET  {settings.rasa_url}/conversations/me/tracker\n"
+            "    stop:           Ctrl-C\n"
+        )
+        while not stopping:
+            for proc in procs:
+                if proc.popen and proc.popen.poll() is not None:
+                    print(f"error: {proc.name} stopped (code {proc.popen.returncode}); see {proc.log}", file=sys.stderr)
+                    stopping = True
+            time.sleep(0.5)
+    except RuntimeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        print("==> stopping")
+        for proc in reversed(procs):
+            proc.stop()
+        print("==> stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

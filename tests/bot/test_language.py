@@ -1,0 +1,48 @@
+import pytest
+
+from bot.language import LANGUAGES, language_named_in, normalise
+
+
+def test_thirteen_languages_each_named_in_itself():
+    assert list(LANGUAGES) == ["ar", "ti", "prs", "ps", "fa", "so", "tr", "kmr", "ckb", "am", "en", "nl", "fr"]
+    assert {code for code, lang in LANGUAGES.items() if lang.rtl} == {"ar", "prs", "ps", "fa", "ckb"}
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ("إِجْرَاءُ اللُّجُوءِ", "اجراء اللجوء", "إجـــراء اللجوء"),  # vowel marks, tatweel, hamza forms
+        ("كيف", "کیف"),  # Arabic and Persian kaf/yeh
+        ("می‌خواهم", "میخواهم"),  # with and without the zero-width non-joiner
+        ("ሠላም", "ሰላም"),  # Ge'ez homophones
+        ("Déjà Vu?", "deja vu ?"),
+        ("٣ أشهر", "3 اشهر"),
+    ],
+)
+def test_normalise_folds_spelling_variants(variants):
+    assert len({normalise(v) for v in variants}) == 1
+
+
+def test_normalise_splits_script_punctuation():
+    assert normalise("ሰላም።ከመይ፧") == "ሰላም ። ከመይ ፧"
+    assert normalise("مرحبا؟") == "مرحبا ؟"
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("English please", "en"),
+        ("ትግርኛ", "ti"),
+        ("nl", "nl"),
+        ("Türkçe", "tr"),
+        ("I want Nederlands", "nl"),
+    ],
+)
+def test_language_named_in_a_message(text, code, content_dir):
+    assert language_named_in(text, content_dir) == code
+
+
+def test_no_language_or_two_languages_named(content_dir):
+    assert language_named_in("hello there", content_dir) is None
+    assert language_named_in("English or Français?", content_dir) is None
+    assert language_named_in("I am so tired in the azc", content_dir) is None  # short codes only count alone

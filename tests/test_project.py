@@ -1,0 +1,62 @@
+"""The spec (shared/spec/topics.yml) against the domain, the rules and the NLU data."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import yaml
+
+from bot.language import LANGUAGES
+from bot.nludata import read_examples
+from bot.settings import ROOT
+from tests.conftest import SPEC
+
+TOPICS = list(yaml.safe_load(SPEC.read_text())["topics"])
+NLU_DIR = ROOT / "data" / "nlu"
+
+
+def domain_intents() -> list[str]:
+    intents: list[str] = []
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        intents += yaml.safe_load(path.read_text()).get("intents") or []
+    return intents
+
+
+def test_spec_languages_are_the_supported_languages():
+    assert yaml.safe_load(SPEC.read_text())["languages"]["required"] == list(LANGUAGES)
+
+
+def test_every_spec_topic_is_an_intent_of_the_domain():
+    assert sorted(domain_intents()) == sorted(TOPICS)
+
+
+def test_every_intent_has_a_rule_to_action_reply():
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "answers.yml").read_text())["rules"]
+    answered = {r["steps"][0]["intent"] for r in rules if r["steps"][1] == {"action": "action_reply"}}
+    assert answered == set(TOPICS) | {"nlu_fallback"}
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_every_topic_has_training_examples_in_every_language(language):
+    counts = Counter(e.intent for e in read_examples(NLU_DIR) if e.language == language)
+    assert sorted(set(TOPICS) - set(counts)) == []
+    assert set(counts) <= set(TOPICS)
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_every_intent_block_says_its_language(language):
+    # Language identification trains on this metadata; the folder is where the language is decided.
+    for path in sorted((NLU_DIR / language).glob("*.yml")):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            assert (block.get("metadata") or {}).get("language") == language, f"{path}: {block['intent']}"
+
+
+def test_no_example_is_given_for_two_intents():
+    seen: dict[tuple[str, str], str] = {}
+    clashes = []
+    for example in read_examples(NLU_DIR):
+        key = (example.language, example.text.casefold())
+        if seen.setdefault(key, example.intent) != example.intent:
+            clashes.append((example.language, example.text, seen[key], example.intent))
+    assert clashes == []
