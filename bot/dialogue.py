@@ -17,7 +17,7 @@ from bot.content import Button, ContentStore, Record
 from bot.language import FALLBACK_LANGUAGE, LANGUAGES, Detection, is_supported, language_named_in
 
 # Detection must be at least this sure before the assistant answers in a language nobody chose.
-LANGUAGE_CONFIDENT = 0.6
+LANGUAGE_CONFIDENT = 0.65
 FALLBACK_INTENT = "nlu_fallback"
 GREET_INTENT = "greet"
 CHOOSE_LANGUAGE_INTENT = "choose_language"

@@ -107,7 +107,8 @@ def _is_latin_accent(ch: str) -> bool:
 
 
 def letter_count(text: str) -> int:
-    return sum(1 for ch in text if ch.isalpha())
+    """Letters in the text, counting a Ge'ez syllable (ሰ = "se") as two so scripts compare fairly."""
+    return sum(2 if "\u1200" <= ch <= "\u139f" else 1 for ch in text if ch.isalpha())
 
 
 # --- Language named in a message -----------------------------------------------------------------
@@ -133,22 +134,36 @@ def language_named_in(text: str, content_dir: Path) -> str | None:
     """The supported language a message names ("in Tigrinya please", "بالعربي"), if exactly one is named."""
     words = f" {normalise(text)} "
     found: set[str] = set()
+    # Longest names first, and a matched name is blanked out, so "فارسی دری" (Dari) is not also
+    # read as "فارسی" (Farsi).
     for name, code in _language_names(content_dir):
-        # Two-letter codes only count as a whole message ("en", "nl"): inside a sentence they are words.
-        if len(name) <= 3 and words.strip() != name:
-            continue
-        if _contains_word_prefix(words, name):
+        if name in LANGUAGES:
+            # A bare code counts only as the whole message ("en", "nl"): in a sentence "am" and "so"
+            # are ordinary words.
+            index: int | None = 1 if words.strip() == name else None
+        elif len(name) <= 3:
+            # Short names only as whole words: "دری" (Dari) starts "دریافت" (to receive).
+            index = _whole_word_index(words, name)
+        else:
+            index = _word_prefix_index(words, name)
+        if index is not None:
             found.add(code)
+            words = words[:index] + " " * len(name) + words[index + len(name) :]
     return found.pop() if len(found) == 1 else None
 
 
-def _contains_word_prefix(haystack: str, name: str) -> bool:
+def _whole_word_index(haystack: str, name: str) -> int | None:
+    index = haystack.find(f" {name} ")
+    return index + 1 if index != -1 else None
+
+
+def _word_prefix_index(haystack: str, name: str) -> int | None:
     # A name may carry a suffix or prefix particle ("بالعربي", "ብትግርኛ", "Arabisch"), so match it at
     # a word start, or glued to a one- or two-letter proclitic, rather than as a whole word only.
     index = haystack.find(name)
     while index != -1:
         start = haystack.rfind(" ", 0, index) + 1
         if index - start <= 2:
-            return True
+            return index
         index = haystack.find(name, index + 1)
-    return False
+    return None

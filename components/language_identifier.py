@@ -14,7 +14,6 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.langid import LanguageIdentifier as Model
 
 LANGUAGE = "language"
-MODEL_FILE = "langid.bin"
 
 
 def example_language(message: Message) -> str | None:
@@ -53,7 +52,7 @@ class LanguageIdentifier(GraphComponent):
         **kwargs: Any,
     ) -> LanguageIdentifier:
         with model_storage.read_from(resource) as directory:
-            return cls(model_storage, resource, Model.load(directory / MODEL_FILE))
+            return cls(model_storage, resource, Model.load(directory))
 
     def train(self, training_data: TrainingData) -> Resource:
         pairs = [(lang, ex.get("text")) for ex in training_data.intent_examples if (lang := example_language(ex))]
@@ -61,7 +60,7 @@ class LanguageIdentifier(GraphComponent):
             raise ValueError("no NLU example carries `metadata: {language: …}`; language ID cannot be trained")
         self._model = Model.train(pairs)
         with self._model_storage.write_to(self._resource) as directory:
-            self._model.save(directory / MODEL_FILE)
+            self._model.save(directory)
         return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:

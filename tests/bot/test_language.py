@@ -46,3 +46,24 @@ def test_no_language_or_two_languages_named(content_dir):
     assert language_named_in("hello there", content_dir) is None
     assert language_named_in("English or Français?", content_dir) is None
     assert language_named_in("I am so tired in the azc", content_dir) is None  # short codes only count alone
+
+
+def test_letter_count_weighs_geez_syllables_as_two_letters():
+    from bot.language import letter_count
+
+    assert letter_count("ሰላም") == 6
+    assert letter_count("ok 1!") == 2
+
+
+def test_a_longer_name_wins_over_a_name_inside_it(tmp_path):
+    (tmp_path / "ps").mkdir()
+    (tmp_path / "ps" / "language_names.yml").write_text("language: ps\nnames:\n  prs: [فارسي دري]\n  fa: [فارسي]\n")
+    assert language_named_in("فارسي دري غواړم", tmp_path) == "prs"
+    assert language_named_in("فارسي غواړم", tmp_path) == "fa"
+
+
+def test_short_names_match_whole_words_only(tmp_path):
+    (tmp_path / "prs").mkdir()
+    (tmp_path / "prs" / "language_names.yml").write_text("language: prs\nnames:\n  prs: [دری]\n")
+    assert language_named_in("لطفا به دری بنویس", tmp_path) == "prs"
+    assert language_named_in("نامه دریافت کردم", tmp_path) is None
