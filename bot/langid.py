@@ -51,12 +51,12 @@ def _words(text: str) -> list[str]:
 
 
 class LanguageIdentifier:
-    def __init__(self, model: "fasttext.FastText._FastText", vocabulary: dict[str, list[str]]):
+    def __init__(self, model: fasttext.FastText._FastText, vocabulary: dict[str, list[str]]):
         self.model = model
         self.vocabulary = vocabulary  # word → languages whose training examples use it
 
     @classmethod
-    def train(cls, examples: Iterable[tuple[str, str]]) -> "LanguageIdentifier":
+    def train(cls, examples: Iterable[tuple[str, str]]) -> LanguageIdentifier:
         """Train on (language, text) pairs. One thread and a fixed seed keep the model reproducible."""
         examples = list(examples)
         lines = [f"__label__{lang} {normalise_for_language_id(text)}" for lang, text in examples]
@@ -72,7 +72,7 @@ class LanguageIdentifier:
         return cls(model, {word: sorted(langs) for word, langs in sorted(vocabulary.items())})
 
     @classmethod
-    def load(cls, directory: Path) -> "LanguageIdentifier":
+    def load(cls, directory: Path) -> LanguageIdentifier:
         vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
         return cls(fasttext.load_model(str(directory / MODEL_FILE)), vocabulary)
 
