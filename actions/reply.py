@@ -23,12 +23,12 @@ def default_responder() -> Responder:
 
 def turn_from(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
-    detected = message.get("language") or None
+    detected = message.get("language") or {}
     requested = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "language"), None)
     return Turn(
         intent=(message.get("intent") or {}).get("name") or "nlu_fallback",
         text=message.get("text") or "",
-        detected=Detection(detected["name"], float(detected["confidence"])) if detected else None,
+        detected=Detection(detected["name"], float(detected["confidence"])) if detected.get("name") else None,
         language=tracker.get_slot("language"),
         requested_language=requested,
     )

@@ -135,9 +135,13 @@ def stock_assistant(directory: Path) -> Path:
     directory.mkdir(parents=True)
     print("==> training the stock `rasa init` assistant (Rasa's default pipeline and policies)", flush=True)
     started = time.monotonic()
-    subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(directory)], check=True,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
-    print(f"    trained in {time.monotonic() - started:.0f} s", flush=True)
+    log = WORK / "stock-train.log"
+    with log.open("wb") as out:
+        result = subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(directory)],
+                                stdout=out, stderr=out)  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"`rasa init` failed; see {log}")
+    print(f"    trained in {time.monotonic() - started:.0f} s (log: {log})", flush=True)
     return next((directory / "models").glob("*.tar.gz"))
 
 
@@ -162,6 +166,7 @@ def main() -> int:
          "--port", "25006"],
         "http://127.0.0.1:25006/status",
         WORK / "state" / "logs" / "stock.log",
+        cwd=stock_model.parent.parent,  # its own endpoints.yml, not ours
     )  # fmt: skip
     stock = run_assistant("stock rasa init assistant", [stock_proc], dict(os.environ), "http://127.0.0.1:25006", args)
     print(table(ours, stock, args))

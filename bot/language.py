@@ -158,12 +158,13 @@ def _whole_word_index(haystack: str, name: str) -> int | None:
 
 
 def _word_prefix_index(haystack: str, name: str) -> int | None:
-    # A name may carry a suffix or prefix particle ("بالعربي", "ብትግርኛ", "Arabisch"), so match it at
-    # a word start, or glued to a one- or two-letter proclitic, rather than as a whole word only.
+    # A name may carry a suffix ("Arabisch", "ትግርኛ'ዩ") or a glued proclitic ("بالعربي", "ብትግርኛ",
+    # "l'arabe"), so match it at a word start or behind a short proclitic. Latin script has no
+    # glued proclitics but elisions: "erebi" must not be found in the Turkish "verebilir".
     index = haystack.find(name)
     while index != -1:
-        start = haystack.rfind(" ", 0, index) + 1
-        if index - start <= 2:
+        prefix = haystack[haystack.rfind(" ", 0, index) + 1 : index]
+        if not prefix or (len(prefix) <= 2 and (not prefix.isascii() or prefix.endswith(("'", "’")))):
             return index
         index = haystack.find(name, index + 1)
     return None

@@ -14,6 +14,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.langid import LanguageIdentifier as Model
 
 LANGUAGE = "language"
+UNKNOWN = {"name": None, "confidence": 0.0}
 
 
 def example_language(message: Message) -> str | None:
@@ -66,6 +67,7 @@ class LanguageIdentifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             detection = self._model.detect(message.get("text") or "") if self._model else None
-            value = {"name": detection.language, "confidence": detection.confidence} if detection else None
+            # Always present in the parse output (Rasa drops None values): name null = too short to tell.
+            value = {"name": detection.language, "confidence": detection.confidence} if detection else UNKNOWN
             message.set(LANGUAGE, value, add_to_output=True)
         return messages

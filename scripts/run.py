@@ -27,6 +27,7 @@ class Process:
     command: list[str]
     health_url: str
     log: Path
+    cwd: Path = ROOT
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self, env: dict[str, str]) -> None:
@@ -35,7 +36,7 @@ class Process:
             # A new session per child, so Ctrl-C in the terminal reaches only this supervisor, which
             # then stops the children in order instead of all at once.
             self.popen = subprocess.Popen(
-                self.command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+                self.command, cwd=self.cwd, env=env, stdout=log, stderr=log, start_new_session=True
             )
 
     def healthy(self) -> bool:

@@ -67,3 +67,13 @@ def test_short_names_match_whole_words_only(tmp_path):
     (tmp_path / "prs" / "language_names.yml").write_text("language: prs\nnames:\n  prs: [دری]\n")
     assert language_named_in("لطفا به دری بنویس", tmp_path) == "prs"
     assert language_named_in("نامه دریافت کردم", tmp_path) is None
+
+
+def test_proclitics_glue_in_arabic_and_geez_script_but_not_in_latin(tmp_path):
+    (tmp_path / "x").mkdir()
+    names = "language: ar\nnames:\n  ar: [العربي, erebi, arabe]\n  ti: [ትግርኛ]\n"
+    (tmp_path / "x" / "language_names.yml").write_text(names)
+    assert language_named_in("احكي بالعربي", tmp_path) == "ar"
+    assert language_named_in("ብትግርኛ ጽሓፍ", tmp_path) == "ti"
+    assert language_named_in("en l'arabe svp", tmp_path) == "ar"
+    assert language_named_in("tigrinyaca cevap verebilir misin", tmp_path) == "ti"  # not also "erebi"
