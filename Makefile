@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN := .venv/bin
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test install train lint typecheck validate unit conversations bench lock clean
+.PHONY: run test install train bench eval lock clean
 
 run: install            ## install if needed, train if the data changed, start every process
 	@$(BIN)/python -m scripts.run
@@ -27,3 +27,6 @@ lock:                   ## re-freeze requirements.lock after changing requiremen
 
 clean:
 	rm -rf models/*.tar.gz models/*.fingerprint .run results .mypy_cache .ruff_cache .pytest_cache
+
+eval: install           ## per-language intent and language-ID accuracy on the held-out tests (docs/evaluation.md)
+	@$(BIN)/python -m scripts.evaluate --write docs/evaluation.md
