@@ -52,5 +52,6 @@ class IntentModel:
 
     def ranking(self, text: str, k: int = 10) -> list[Prediction]:
         labels, scores = self.model.predict(normalise(text).replace("\n", " "), k=min(k, self.n_labels))
+        # fastText's softmax can overshoot 1 by a rounding error.
         pairs = zip(labels, scores, strict=True)
-        return [Prediction(label.removeprefix("__label__"), float(score)) for label, score in pairs]
+        return [Prediction(label.removeprefix("__label__"), min(float(score), 1.0)) for label, score in pairs]
