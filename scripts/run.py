@@ -118,12 +118,13 @@ def main() -> int:
         for proc in procs:
             proc.start(env)
         wait_until_healthy(procs)
+        token = f"?token={settings.api_token}" if settings.api_token else ""
         print(
             "\n==> the assistant is running\n"
             f"    talk to it:     POST {settings.rasa_url}/webhooks/rest/webhook  "
             '{"sender": "me", "message": "مرحبا"}\n'
-            f'    parse only:     POST {settings.rasa_url}/model/parse  {{"text": "ሰላም"}}\n'
-            f"    conversation:   GET  {settings.rasa_url}/conversations/me/tracker\n"
+            f'    parse only:     POST {settings.rasa_url}/model/parse{token}  {{"text": "ሰላም"}}\n'
+            f"    conversation:   GET  {settings.rasa_url}/conversations/me/tracker{token}\n"
             "    stop:           Ctrl-C\n"
         )
         while not stopping:
