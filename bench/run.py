@@ -30,6 +30,7 @@ from scripts.train import train
 
 BIN = Path(sys.executable).parent
 WORK = ROOT / "bench" / "results"
+CONVERSATION_TURNS = 10
 MESSAGES = [
     "hello",
     "مرحبا، عندي سؤال عن لم الشمل",
@@ -53,6 +54,12 @@ class Result:
     rss_mb: float
 
 
+def conversation(run: str, turn: int) -> str:
+    # A new conversation every CONVERSATION_TURNS turns: real chats are short, and one endless
+    # conversation would measure how Rasa reloads an ever longer tracker instead of a turn.
+    return f"bench-{run}-{turn // CONVERSATION_TURNS}"
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
 
@@ -73,10 +80,10 @@ async def throughput(client: httpx.AsyncClient, users: int, seconds: float) -> f
 
     async def user(index: int) -> None:
         nonlocal done
-        sender = f"bench-{uuid.uuid4().hex[:6]}"
+        run = f"{uuid.uuid4().hex[:6]}-{index}"
         turn = 0
         while time.perf_counter() < deadline:
-            body = {"sender": sender, "message": MESSAGES[(index + turn) % len(MESSAGES)]}
+            body = {"sender": conversation(run, turn), "message": MESSAGES[(index + turn) % len(MESSAGES)]}
             (await client.post("/webhooks/rest/webhook", json=body)).raise_for_status()
             turn += 1
             done += 1
@@ -102,10 +109,9 @@ async def measure(base_url: str, procs: list[Process], turns: int, seconds: floa
         texts = [{"text": MESSAGES[i % len(MESSAGES)]} for i in range(turns)]
         await timed_requests(client, "/model/parse", texts[:10])  # warm-up: first calls build caches
         parse = await timed_requests(client, "/model/parse", texts)
-        sender = f"bench-{uuid.uuid4().hex[:6]}"
-        turn = await timed_requests(
-            client, "/webhooks/rest/webhook", [{"sender": sender, "message": t["text"]} for t in texts]
-        )
+        run = uuid.uuid4().hex[:6]
+        bodies = [{"sender": conversation(run, i), "message": t["text"]} for i, t in enumerate(texts)]
+        turn = await timed_requests(client, "/webhooks/rest/webhook", bodies)
         tps_1 = await throughput(client, 1, seconds)
         tps_16 = await throughput(client, 16, seconds)
     return Result(

@@ -8,6 +8,7 @@ e.g. "nareis_deadline.ti"; it travels with every message the assistant sends.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,7 @@ class ContentStore:
             records.extend(_read_file(path))
         return cls(records)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Record]:
         return iter(self._records.values())
 
     def get(self, topic: str, language: str) -> Record | None:

@@ -16,6 +16,7 @@ import fasttext
 
 from bot.language import normalise
 
+MODEL_FILE = "intents.bin"
 TRAINING_PARAMETERS = dict(
     epoch=50, lr=0.6, wordNgrams=2, minn=3, maxn=5, dim=64, bucket=400_000, loss="softmax", thread=1, seed=11
 )
@@ -44,11 +45,11 @@ class IntentModel:
         return cls(model)
 
     @classmethod
-    def load(cls, path: Path) -> IntentModel:
-        return cls(fasttext.load_model(str(path)))
+    def load(cls, directory: Path) -> IntentModel:
+        return cls(fasttext.load_model(str(directory / MODEL_FILE)))
 
-    def save(self, path: Path) -> None:
-        self.model.save_model(str(path))
+    def save(self, directory: Path) -> None:
+        self.model.save_model(str(directory / MODEL_FILE))
 
     def ranking(self, text: str, k: int = 10) -> list[Prediction]:
         labels, scores = self.model.predict(normalise(text).replace("\n", " "), k=min(k, self.n_labels))

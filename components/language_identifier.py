@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from pathlib import Path
+from typing import List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.langid import LanguageIdentifier as Model
+from components.stored_model import StoredModelComponent
 
 LANGUAGE = "language"
 UNKNOWN = {"name": None, "confidence": 0.0}
@@ -27,42 +27,16 @@ def example_language(message: Message) -> str | None:
 # Registered as an intent classifier only so that the recipe places it in the prediction chain
 # without running it over the training data, which a featurizer would.
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class LanguageIdentifier(GraphComponent):
-    def __init__(self, model_storage: ModelStorage, resource: Resource, model: Model | None = None) -> None:
-        self._model_storage = model_storage
-        self._resource = resource
-        self._model = model
-
+class LanguageIdentifier(StoredModelComponent[Model]):
     @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageIdentifier:
-        return cls(model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> LanguageIdentifier:
-        with model_storage.read_from(resource) as directory:
-            return cls(model_storage, resource, Model.load(directory))
+    def load_model(cls, directory: Path) -> Model:
+        return Model.load(directory)
 
     def train(self, training_data: TrainingData) -> Resource:
         pairs = [(lang, ex.get("text")) for ex in training_data.intent_examples if (lang := example_language(ex))]
         if not pairs:
             raise ValueError("no NLU example carries `metadata: {language: …}`; language ID cannot be trained")
-        self._model = Model.train(pairs)
-        with self._model_storage.write_to(self._resource) as directory:
-            self._model.save(directory)
-        return self._resource
+        return self._persist(Model.train(pairs))
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
