@@ -31,6 +31,7 @@ def turn_from(tracker: Tracker) -> Turn:
         detected=Detection(detected["name"], float(detected["confidence"])) if detected.get("name") else None,
         language=tracker.get_slot("language"),
         requested_language=requested,
+        offered_language=tracker.get_slot("language_offered"),
     )
 
 
@@ -56,4 +57,9 @@ class ActionReply(Action):
                 language=message.language,
                 direction="rtl" if message.rtl else "ltr",
             )
-        return [SlotSet("language", reply.language)] if reply.language != turn.language else []
+        events = []
+        if reply.language != turn.language:
+            events.append(SlotSet("language", reply.language))
+        if reply.offered_language != turn.offered_language:
+            events.append(SlotSet("language_offered", reply.offered_language))
+        return events

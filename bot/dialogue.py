@@ -14,10 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content import Button, ContentStore, Record
-from bot.language import FALLBACK_LANGUAGE, LANGUAGES, Detection, is_supported, language_named_in
+from bot.language import (
+    FALLBACK_LANGUAGE,
+    LANGUAGES,
+    Detection,
+    is_supported,
+    language_named_in,
+    same_language_group,
+)
 
 # Detection must be at least this sure before the assistant answers in a language nobody chose.
 LANGUAGE_CONFIDENT = 0.65
+# Mid-conversation, a message in another language gets an offer to switch (never a forced switch)
+# when detection is this sure and the message this long: short replies ("ok", "merci") say little.
+SWITCH_OFFER_CONFIDENCE = 0.9
+SWITCH_OFFER_MIN_WORDS = 3
 FALLBACK_INTENT = "nlu_fallback"
 GREET_INTENT = "greet"
 CHOOSE_LANGUAGE_INTENT = "choose_language"
@@ -30,6 +41,7 @@ class Turn:
     detected: Detection | None = None
     language: str | None = None  # the language in use so far; None on first contact
     requested_language: str | None = None  # from a button payload, e.g. /choose_language{"language":"ti"}
+    offered_language: str | None = None  # the last language the assistant offered to switch to
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,7 @@ class OutMessage:
 class Reply:
     messages: tuple[OutMessage, ...]
     language: str | None
+    offered_language: str | None = None
 
 
 class Responder:
@@ -58,9 +71,31 @@ class Responder:
     def respond(self, turn: Turn) -> Reply:
         if turn.intent == CHOOSE_LANGUAGE_INTENT:
             return self._choose_language(turn)
-        if turn.language is not None:
-            return Reply(self._answer(turn.intent, turn.language), turn.language)
-        return self._first_contact(turn)
+        if turn.language is None:
+            return self._first_contact(turn)
+        messages = self._answer(turn.intent, turn.language)
+        offer = self._switch_offer(turn)
+        if offer is None:
+            return Reply(messages, turn.language, turn.offered_language)
+        return Reply((*messages, offer), turn.language, offer.language)
+
+    def _switch_offer(self, turn: Turn) -> OutMessage | None:
+        """Offer, once per language, to continue in the language the user now writes in."""
+        detected = turn.detected
+        if (
+            detected is None
+            or not is_supported(detected.language)
+            or same_language_group(detected.language, turn.language)
+            or detected.language == turn.offered_language
+            or detected.confidence < SWITCH_OFFER_CONFIDENCE
+            or len(turn.text.split()) < SWITCH_OFFER_MIN_WORDS
+        ):
+            return None
+        record = self.store.get("ui.switch_offer", detected.language)
+        if record is None:
+            return None
+        button = Button(LANGUAGES[detected.language].autonym, f'/choose_language{{"language":"{detected.language}"}}')
+        return OutMessage(record.content_id, record.language, record.text, (button,))
 
     def _first_contact(self, turn: Turn) -> Reply:
         detected = turn.detected if turn.detected and is_supported(turn.detected.language) else None
@@ -80,8 +115,8 @@ class Responder:
         chosen = chosen or language_named_in(turn.text, self.content_dir)
         if chosen is None:
             shown_in = turn.language or (turn.detected.language if turn.detected else None) or FALLBACK_LANGUAGE
-            return Reply((self._language_menu(shown_in),), turn.language)
-        return Reply(self._answer(CHOOSE_LANGUAGE_INTENT, chosen), chosen)
+            return Reply((self._language_menu(shown_in),), turn.language, turn.offered_language)
+        return Reply(self._answer(CHOOSE_LANGUAGE_INTENT, chosen), chosen, turn.offered_language)
 
     def _answer(self, topic: str, language: str) -> tuple[OutMessage, ...]:
         resolved = self.store.resolve(topic, language) if topic != FALLBACK_INTENT else None

@@ -50,6 +50,15 @@ def is_supported(code: str | None) -> bool:
     return code in LANGUAGES
 
 
+# Dari and Farsi are one language in two standards: text alone often cannot tell them apart, and a
+# reader of one reads the other, so detection never offers to switch between them.
+_GROUPS = ({"prs", "fa"},)
+
+
+def same_language_group(a: str | None, b: str | None) -> bool:
+    return a == b or any(a in group and b in group for group in _GROUPS)
+
+
 # --- Normalisation ---------------------------------------------------------------------------------
 # Users type the same word many ways: with or without Arabic vowel marks and tatweel, with Arabic or
 # Persian forms of yeh/kaf (keyboards differ), with or without the zero-width non-joiner, with

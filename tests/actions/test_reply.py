@@ -11,7 +11,7 @@ def tracker(text, intent, language_slot=None, detected=None, entities=()):
         latest["language"] = {"name": detected[0], "confidence": detected[1]}
     return Tracker(
         sender_id="telegram:42",
-        slots={"language": language_slot},
+        slots={"language": language_slot, "language_offered": None},
         latest_message=latest,
         events=[],
         paused=False,
@@ -56,3 +56,10 @@ async def test_missing_intent_is_treated_as_not_understood(responder):
     t = tracker("", None, language_slot="so")
     messages, _ = await run(ActionReply(responder), t)
     assert [m["content_id"] for m in messages] == ["ui.fallback.so"]
+
+
+async def test_switch_offer_is_remembered_in_a_slot(responder):
+    t = tracker("are you a real person or a robot", "bot_challenge", language_slot="ar", detected=("en", 0.99))
+    messages, events = await run(ActionReply(responder), t)
+    assert [m["content_id"] for m in messages] == ["bot_challenge.ar", "ui.switch_offer.en"]
+    assert events == [SlotSet("language_offered", "en")]

@@ -17,7 +17,7 @@ CORE = [
     "choose_language",
     "service_emergency",
 ]
-UI = ["ui.language_menu", "ui.change_language", "ui.fallback", "ui.translation_missing"]
+UI = ["ui.language_menu", "ui.change_language", "ui.fallback", "ui.translation_missing", "ui.switch_offer"]
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))

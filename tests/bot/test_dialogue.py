@@ -82,3 +82,27 @@ def test_missing_translation_without_a_note_still_answers_in_english(tmp_path: P
     store = ContentStore([Record("procedure_lawyer", "en", "Every asylum seeker gets a free lawyer.")])
     reply = Responder(store, tmp_path).respond(Turn("procedure_lawyer", language="so"))
     assert ids(reply) == ["procedure_lawyer.en"]
+
+
+def test_a_confident_other_language_mid_conversation_is_offered_not_forced(responder):
+    turn = Turn("thanks", "ኣዝየ የመስግን ብጣዕሚ ሓወይ", Detection("ti", 0.97), language="en")
+    reply = responder.respond(turn)
+    assert ids(reply) == ["thanks.en", "ui.switch_offer.ti"]
+    assert reply.language == "en"
+    assert reply.offered_language == "ti"
+    assert reply.messages[-1].buttons[0].payload == '/choose_language{"language":"ti"}'
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [
+        Turn("thanks", "ok merci", Detection("fr", 0.99), language="en"),  # too short
+        Turn("thanks", "ኣዝየ የመስግን ብጣዕሚ", Detection("ti", 0.7), language="en"),  # not sure enough
+        Turn("thanks", "خیلی ممنون از کمک شما", Detection("fa", 0.99), language="prs"),  # Dari reads Farsi
+        Turn("thanks", "ኣዝየ የመስግን ብጣዕሚ", Detection("ti", 0.99), language="en", offered_language="ti"),  # asked
+    ],
+)
+def test_no_switch_offer(responder, turn):
+    reply = responder.respond(turn)
+    assert not any(m.content_id.startswith("ui.switch_offer") for m in reply.messages)
+    assert reply.offered_language == turn.offered_language
