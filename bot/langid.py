@@ -22,7 +22,7 @@ from typing import Iterable
 
 import fasttext
 
-from bot.language import LANGUAGES, Detection, letter_count, normalise, normalise_for_language_id
+from bot.language import LANGUAGES, Detection, letter_count, normalise_for_language_id
 
 # Below this many letters a message ("ok", "1", "hi") says too little to name a language.
 MIN_LETTERS = 3
@@ -47,7 +47,8 @@ _WORD = re.compile(r"\w+")
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(normalise(text)) if not w.isdigit()]
+    # Script-preserving: romanised Ge'ez "selam" would collide with Turkish "selam".
+    return [w for w in _WORD.findall(normalise_for_language_id(text)) if not w.isdigit()]
 
 
 class LanguageIdentifier:

@@ -92,10 +92,26 @@ _PUNCT = re.compile(r"([?!.,;:؟،؛።፣፤፥፦፧፨\"“”«»()\[\]{}])"
 _SPACES = re.compile(r"\s+")
 
 
+# Ge'ez letters are syllables, laid out in rows of one consonant by columns of one vowel. Written in
+# Latin letters, a syllable becomes what people type on phones ("selam kemey" for ሰላም ከመይ), so the
+# intent classifier's character n-grams work at the level of sounds and match both ways of writing.
+_GEEZ_ROWS = (
+    "h l h m s r s sh q qw qh qhw b v t ch h hw n ny _ k kw kh khw w _ z zh y d dd j g gw gg t ch p ts ts f p"
+).split()
+_GEEZ_VOWELS = ("e", "u", "i", "a", "ie", "", "o", "wa")
+_GEEZ_LATIN = str.maketrans(
+    {
+        chr(0x1200 + 8 * row + col): (consonant.strip("_") + vowel) or "e"
+        for row, consonant in enumerate(_GEEZ_ROWS)
+        for col, vowel in enumerate(_GEEZ_VOWELS)
+    }
+)
+
+
 def normalise(text: str) -> str:
     """Fold spelling variants for intent classification; lossy on purpose."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = _ARABIC_MARKS.sub("", text).translate(_FOLD)
+    text = _ARABIC_MARKS.sub("", text).translate(_FOLD).translate(_GEEZ_LATIN)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not _is_latin_accent(ch))
     text = _PUNCT.sub(r" \1 ", text)
     return _SPACES.sub(" ", text).strip()
