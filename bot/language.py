@@ -109,9 +109,14 @@ _GEEZ_LATIN = str.maketrans(
 
 
 def normalise(text: str) -> str:
-    """Fold spelling variants for intent classification; lossy on purpose."""
+    """Fold spelling variants and romanise Ge'ez for intent classification; lossy on purpose."""
+    return fold(text).translate(_GEEZ_LATIN)
+
+
+def fold(text: str) -> str:
+    """Fold spelling variants, keeping each script."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = _ARABIC_MARKS.sub("", text).translate(_FOLD).translate(_GEEZ_LATIN)
+    text = _ARABIC_MARKS.sub("", text).translate(_FOLD)
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not _is_latin_accent(ch))
     text = _PUNCT.sub(r" \1 ", text)
     return _SPACES.sub(" ", text).strip()
@@ -144,20 +149,20 @@ def _language_names(content_dir: Path) -> tuple[tuple[str, str], ...]:
     """(normalised name, code) pairs from every content/<lang>/language_names.yml, longest first."""
     pairs: set[tuple[str, str]] = set()
     for code, lang in LANGUAGES.items():
-        pairs.add((normalise(lang.autonym), code))
-        pairs.add((normalise(lang.english), code))
+        pairs.add((fold(lang.autonym), code))
+        pairs.add((fold(lang.english), code))
         pairs.add((code, code))
     for path in sorted(content_dir.glob("*/language_names.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for code, names in (data.get("names") or {}).items():
             if code in LANGUAGES:
-                pairs.update((normalise(str(name)), code) for name in names or () if str(name).strip())
+                pairs.update((fold(str(name)), code) for name in names or () if str(name).strip())
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
 def language_named_in(text: str, content_dir: Path) -> str | None:
     """The supported language a message names ("in Tigrinya please", "بالعربي"), if exactly one is named."""
-    words = f" {normalise(text)} "
+    words = f" {fold(text)} "
     found: set[str] = set()
     # Longest names first, and a matched name is blanked out, so "فارسی دری" (Dari) is not also
     # read as "فارسی" (Farsi).

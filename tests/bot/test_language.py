@@ -1,6 +1,6 @@
 import pytest
 
-from bot.language import LANGUAGES, language_named_in, normalise
+from bot.language import LANGUAGES, fold, language_named_in, normalise
 
 
 def test_thirteen_languages_each_named_in_itself():
@@ -23,8 +23,10 @@ def test_normalise_folds_spelling_variants(variants):
     assert len({normalise(v) for v in variants}) == 1
 
 
-def test_normalise_splits_script_punctuation():
-    assert normalise("ሰላም።ከመይ፧") == "ሰላም ። ከመይ ፧"
+def test_normalise_splits_script_punctuation_and_romanises_geez():
+    assert normalise("ሰላም።ከመይ፧") == "selam ። kemey ፧"
+    assert normalise("ኣለኹም") == "alekhum"
+    assert fold("ሰላም።") == "ሰላም ።"
     assert normalise("مرحبا؟") == "مرحبا ؟"
 
 
