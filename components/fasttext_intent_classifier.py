@@ -1,4 +1,4 @@
-"""A supervised fastText intent classifier as a Rasa NLU component."""
+"""A supervised fastText intent classifier as a Rasa NLU component (kept for the pipeline comparison)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.intents import IntentModel
+from bot.intents import IntentModel, Prediction
 from components.stored_model import StoredModelComponent
 
 
@@ -34,11 +34,16 @@ class FastTextIntentClassifier(StoredModelComponent[IntentModel], IntentClassifi
         for message in messages:
             text = message.get(TEXT) or ""
             ranking = self._model.ranking(text, self._config["ranking_length"]) if self._model and text else []
-            if not ranking:
-                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
-                continue
-            as_dicts = [{"name": p.intent, "confidence": p.confidence} for p in ranking]
-            message.set(INTENT, as_dicts[0], add_to_output=True)
-            message.set(INTENT_RANKING_KEY, as_dicts, add_to_output=True)
+            set_ranking(message, ranking)
         return messages
+
+
+def set_ranking(message: Message, ranking: List[Prediction]) -> None:
+    """Write a ranking the way Rasa's own classifiers do, so the FallbackClassifier can read it."""
+    if not ranking:
+        message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        return
+    as_dicts = [{"name": p.intent, "confidence": p.confidence} for p in ranking]
+    message.set(INTENT, as_dicts[0], add_to_output=True)
+    message.set(INTENT_RANKING_KEY, as_dicts, add_to_output=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import fasttext
 import yaml
 
-from bot.intents import IntentModel
+from bot.intents import LinearIntentModel
 from bot.langid import LanguageIdentifier
 from bot.language import LANGUAGES, normalise_for_language_id
 from bot.nludata import Example, read_examples, read_file
@@ -67,7 +67,7 @@ def macro_f1(pairs: list[tuple[str, str]]) -> float:
 
 
 def evaluate(train: list[Example], test: list[Example]) -> tuple[list[Row], Counter[tuple[str, str]]]:
-    intents = IntentModel.train((e.intent, e.text) for e in train)
+    intents = LinearIntentModel.train((e.intent, e.text) for e in train)
     langid = LanguageIdentifier.train((e.language, e.text) for e in train)
     baseline = lid176()
     threshold = fallback_threshold()

@@ -13,6 +13,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.fasttext_intent_classifier import FastTextIntentClassifier
 from components.language_identifier import LanguageIdentifier
+from components.linear_intent_classifier import LinearIntentClassifier
 
 EXAMPLES = [
     ("ti", "greet", "ሰላም ከመይ ኣለኹም"), ("ti", "thanks", "የቐንየለይ ሓወይ"), ("ti", "greet", "ሰላም ደሓን ዲኹም"),
@@ -52,8 +53,9 @@ def test_language_identifier_refuses_data_without_languages(tmp_path):
         train_and_load(LanguageIdentifier, {}, untagged, tmp_path)
 
 
-def test_fasttext_intent_classifier_ranks_intents(training_data, tmp_path):
-    classifier = train_and_load(FastTextIntentClassifier, {"epoch": 30}, training_data, tmp_path)
+@pytest.mark.parametrize("component, config", [(LinearIntentClassifier, {}), (FastTextIntentClassifier, {"epoch": 30})])
+def test_intent_classifiers_rank_intents(component, config, training_data, tmp_path):
+    classifier = train_and_load(component, config, training_data, tmp_path)
     (message,) = classifier.process([Message.build("شكرا كتير")])
     output = message.as_dict(only_output_properties=True)
     assert output["intent"]["name"] == "thanks"
@@ -61,7 +63,8 @@ def test_fasttext_intent_classifier_ranks_intents(training_data, tmp_path):
     assert sum(r["confidence"] for r in output["intent_ranking"]) == pytest.approx(1, abs=0.01)
 
 
-def test_fasttext_intent_classifier_on_empty_text(training_data, tmp_path):
-    classifier = train_and_load(FastTextIntentClassifier, {}, training_data, tmp_path)
+@pytest.mark.parametrize("component", [LinearIntentClassifier, FastTextIntentClassifier])
+def test_intent_classifiers_on_empty_text(component, training_data, tmp_path):
+    classifier = train_and_load(component, {}, training_data, tmp_path)
     (message,) = classifier.process([Message.build("")])
     assert message.get("intent") == {"name": None, "confidence": 0.0}
