@@ -76,6 +76,13 @@ _FOLD = str.maketrans(
         "ك": "ک",
         "ۀ": "ه",
         "ة": "ه",
+        # Sorani letters that Arabic and Persian keyboards lack, typed as their nearest letter.
+        "ڵ": "ل",
+        "ڕ": "ر",
+        "ێ": "ی",
+        "ۆ": "و",
+        "ە": "ه",
+        "ھ": "ه",
         "\u200c": "",
         "\u200d": "",
         "\u200f": "",

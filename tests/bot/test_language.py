@@ -15,6 +15,7 @@ def test_thirteen_languages_each_named_in_itself():
         ("كيف", "کیف"),  # Arabic and Persian kaf/yeh
         ("می‌خواهم", "میخواهم"),  # with and without the zero-width non-joiner
         ("ሠላም", "ሰላም"),  # Ge'ez homophones
+        ("سڵاو لە ئێوە", "سلاو له ئیوه"),  # Sorani letters typed on an Arabic keyboard
         ("Déjà Vu?", "deja vu ?"),
         ("٣ أشهر", "3 اشهر"),
     ],
