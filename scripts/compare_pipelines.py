@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -68,11 +69,13 @@ def config_with_epochs(source: Path, epochs: int | None, target: Path) -> tuple[
 def train(name: str, config: Path, out: Path) -> float:
     started = time.monotonic()
     log = out / "train.log"
+    # Rasa caches trained components across runs; a cached component would report a false time.
+    env = {**os.environ, "RASA_MAX_CACHE_SIZE": "0"}
     with log.open("wb") as handle:
         result = subprocess.run(
             [str(BIN / "rasa"), "train", "nlu", "--config", str(config), "--nlu", str(ROOT / "data" / "nlu"),
              "--out", str(out), "--fixed-model-name", "nlu"],
-            cwd=ROOT, stdout=handle, stderr=handle,
+            cwd=ROOT, stdout=handle, stderr=handle, env=env,
         )  # fmt: skip
     if result.returncode != 0:
         raise RuntimeError(f"training {name} failed; see {log}")
