@@ -94,7 +94,7 @@ class Responder:
         record = self.store.get("ui.switch_offer", detected.language)
         if record is None:
             return None
-        button = Button(LANGUAGES[detected.language].autonym, f'/choose_language{{"language":"{detected.language}"}}')
+        button = Button(LANGUAGES[detected.language].autonym, choose_language_payload(detected.language))
         return OutMessage(record.content_id, record.language, record.text, (button,))
 
     def _first_contact(self, turn: Turn) -> Reply:
@@ -130,9 +130,7 @@ class Responder:
 
     def _language_menu(self, language: str) -> OutMessage:
         header = self._record("ui.language_menu", language)
-        buttons = tuple(
-            Button(lang.autonym, f'/choose_language{{"language":"{code}"}}') for code, lang in LANGUAGES.items()
-        )
+        buttons = tuple(Button(lang.autonym, choose_language_payload(code)) for code, lang in LANGUAGES.items())
         return OutMessage(header.content_id, header.language, header.text, buttons)
 
     def _record(self, topic: str, language: str) -> Record:
@@ -144,6 +142,11 @@ class Responder:
     @staticmethod
     def _message(record: Record, with_buttons: bool = True) -> OutMessage:
         return OutMessage(record.content_id, record.language, record.text, record.buttons if with_buttons else ())
+
+
+def choose_language_payload(code: str) -> str:
+    """The button payload that switches to a language without going through NLU."""
+    return f'/{CHOOSE_LANGUAGE_INTENT}{{"language":"{code}"}}'
 
 
 def _with_button(message: OutMessage, button: Button) -> OutMessage:
