@@ -7,8 +7,6 @@ on the held-out tests it beat fastText, DIET and Rasa's default pipeline (docs/p
 
 from __future__ import annotations
 
-import random
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -20,6 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.svm import LinearSVC
 
+from bot.fasttext_training import predict, train_supervised
 from bot.language import normalise
 
 MODEL_FILE = "intents.bin"
@@ -42,13 +41,8 @@ class IntentModel:
     @classmethod
     def train(cls, examples: Iterable[tuple[str, str]], **overrides: object) -> IntentModel:
         """Train on (intent, text) pairs; one thread and a fixed seed keep it reproducible."""
-        lines = [f"__label__{intent} {normalise(text)}" for intent, text in examples]
-        random.Random(11).shuffle(lines)
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
-            handle.flush()
-            model = fasttext.train_supervised(input=handle.name, verbose=0, **{**TRAINING_PARAMETERS, **overrides})
-        return cls(model)
+        labelled = [(intent, normalise(text)) for intent, text in examples]
+        return cls(train_supervised(labelled, 11, {**TRAINING_PARAMETERS, **overrides}))
 
     @classmethod
     def load(cls, directory: Path) -> IntentModel:
@@ -58,10 +52,7 @@ class IntentModel:
         self.model.save_model(str(directory / MODEL_FILE))
 
     def ranking(self, text: str, k: int = 10) -> list[Prediction]:
-        labels, scores = self.model.predict(normalise(text).replace("\n", " "), k=min(k, self.n_labels))
-        # fastText's softmax can overshoot 1 by a rounding error.
-        pairs = zip(labels, scores, strict=True)
-        return [Prediction(label.removeprefix("__label__"), min(float(score), 1.0)) for label, score in pairs]
+        return [Prediction(*pair) for pair in predict(self.model, normalise(text), min(k, self.n_labels))]
 
 
 LINEAR_MODEL_FILE = "intents.joblib"
@@ -91,9 +82,10 @@ class LinearIntentModel:
         )
         pipeline = make_pipeline(features, LinearSVC(C=1.0, random_state=0))
         pipeline.fit(list(texts), np.array(intents))
-        # Half the size on disk and in memory, the same predictions to many decimals.
         svm = pipeline[-1]
-        svm.coef_ = svm.coef_.astype(np.float32)
+        # float32: half the size, the same predictions to many decimals. Fortran order makes coef_.T
+        # the C-contiguous matrix ranking() multiplies with, without a second copy in memory.
+        svm.coef_ = np.asfortranarray(svm.coef_, dtype=np.float32)
         return cls(pipeline)
 
     @classmethod

@@ -13,15 +13,14 @@ every language that uses them, weighted by who our users are (`USER_PRIOR`).
 from __future__ import annotations
 
 import json
-import random
 import re
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Iterable
 
 import fasttext
 
+from bot.fasttext_training import predict, train_supervised
 from bot.language import LANGUAGES, Detection, letter_count, normalise_for_language_id
 
 # Below this many letters a message ("ok", "1", "hi") says too little to name a language.
@@ -60,12 +59,8 @@ class LanguageIdentifier:
     def train(cls, examples: Iterable[tuple[str, str]]) -> LanguageIdentifier:
         """Train on (language, text) pairs. One thread and a fixed seed keep the model reproducible."""
         examples = list(examples)
-        lines = [f"__label__{lang} {normalise_for_language_id(text)}" for lang, text in examples]
-        random.Random(7).shuffle(lines)
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8") as handle:
-            handle.write("\n".join(lines) + "\n")
-            handle.flush()
-            model = fasttext.train_supervised(input=handle.name, verbose=0, **TRAINING_PARAMETERS)
+        labelled = [(lang, normalise_for_language_id(text)) for lang, text in examples]
+        model = train_supervised(labelled, 7, TRAINING_PARAMETERS)
         vocabulary: dict[str, set[str]] = defaultdict(set)
         for lang, text in examples:
             for word in _words(text):
@@ -85,10 +80,7 @@ class LanguageIdentifier:
         words = _words(text)
         if 0 < len(words) <= SHORT_MESSAGE_WORDS and all(w in self.vocabulary for w in words):
             return self._vocabulary_ranking(words)
-        labels, scores = self.model.predict(normalise_for_language_id(text).replace("\n", " "), k=len(LANGUAGES))
-        # fastText's softmax can overshoot 1 by a rounding error.
-        pairs = zip(labels, scores, strict=True)
-        return [Detection(label.removeprefix("__label__"), min(float(score), 1.0)) for label, score in pairs]
+        return [Detection(*pair) for pair in predict(self.model, normalise_for_language_id(text), len(LANGUAGES))]
 
     def _vocabulary_ranking(self, words: list[str]) -> list[Detection]:
         # Languages that use every word of the message, weighted by the prior; when no language uses

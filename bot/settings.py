@@ -70,6 +70,11 @@ class Settings:
         return f"http://{self.host}:{self.rasa_port}"
 
     @property
+    def api_query(self) -> str:
+        """The query string that authenticates a call to Rasa's HTTP API; empty without a token."""
+        return f"?token={self.api_token}" if self.api_token else ""
+
+    @property
     def action_url(self) -> str:
         return f"http://{self.host}:{self.action_port}/webhook"
 

@@ -66,7 +66,7 @@ def processes(settings: Settings, model: Path) -> list[Process]:
     ]  # fmt: skip
     if settings.api_token:
         rasa += ["--auth-token", settings.api_token]
-    status = f"{settings.rasa_url}/status" + (f"?token={settings.api_token}" if settings.api_token else "")
+    status = f"{settings.rasa_url}/status{settings.api_query}"
     return [
         Process(
             "action server",
@@ -118,7 +118,7 @@ def main() -> int:
         for proc in procs:
             proc.start(env)
         wait_until_healthy(procs)
-        token = f"?token={settings.api_token}" if settings.api_token else ""
+        token = settings.api_query
         print(
             "\n==> the assistant is running\n"
             f"    talk to it:     POST {settings.rasa_url}/webhooks/rest/webhook  "

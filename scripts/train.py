@@ -16,7 +16,10 @@ from bot.settings import ROOT
 
 MODEL_NAME = "assistant"
 # Everything whose change changes the trained model.
-INPUTS = ["config.yml", "domain", "data", "components", "bot/langid.py", "bot/intents.py", "bot/language.py"]
+INPUTS = [
+    "config.yml", "domain", "data", "components",
+    "bot/langid.py", "bot/intents.py", "bot/language.py", "bot/fasttext_training.py",
+]  # fmt: skip
 
 
 def fingerprint(root: Path = ROOT) -> str:
