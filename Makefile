@@ -3,7 +3,7 @@ SHELL := /bin/bash
 BIN := .venv/bin
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test install train bench eval lock clean
+.PHONY: run test install train bench eval content lock clean
 
 run: install            ## install if needed, train if the data changed, start every process
 	@$(BIN)/python -m scripts.run
@@ -28,5 +28,10 @@ lock:                   ## re-freeze requirements.lock after changing requiremen
 clean:
 	rm -rf models/*.tar.gz models/*.fingerprint .run results .mypy_cache .ruff_cache .pytest_cache
 
+# The baseline (Rasa's default pipeline) trains ~20 min the first time, then is reused until the data changes.
 eval: install           ## per-language intent and language-ID accuracy on the held-out tests (docs/evaluation.md)
+	@$(BIN)/python -m scripts.compare_pipelines --only rasa_default --baseline-epochs 5
 	@$(BIN)/python -m scripts.evaluate --write docs/evaluation.md
+
+content: install        ## validate every answer and print the translation-status table
+	@$(BIN)/python -m scripts.content validate

@@ -9,9 +9,12 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
+from bot.langid import MODEL_FILE as LANGID_MODEL_FILE
+from bot.langid import VOCABULARY_FILE as LANGID_VOCABULARY_FILE
 from bot.settings import ROOT
 
 MODEL_NAME = "assistant"
@@ -42,7 +45,8 @@ def model_path(model_dir: Path) -> Path:
 def train(model_dir: Path = ROOT / "models", force: bool = False) -> Path:
     stamp = model_dir / f"{MODEL_NAME}.fingerprint"
     wanted = fingerprint()
-    if not force and model_path(model_dir).exists() and stamp.exists() and stamp.read_text() == wanted:
+    exported = (model_dir / LANGID_MODEL_FILE).exists()
+    if not force and exported and model_path(model_dir).exists() and stamp.exists() and stamp.read_text() == wanted:
         print(f"==> model is up to date ({model_path(model_dir)})")
         return model_path(model_dir)
     print("==> training the model (NLU, language ID, dialogue rules)")
@@ -53,9 +57,28 @@ def train(model_dir: Path = ROOT / "models", force: bool = False) -> Path:
         "--out", str(model_dir), "--fixed-model-name", MODEL_NAME, "--force",
     ]  # fmt: skip
     subprocess.run(command, cwd=ROOT, check=True)
+    export_language_id(model_path(model_dir), model_dir)
     stamp.write_text(wanted)
     print(f"==> trained in {time.monotonic() - started:.0f} s: {model_path(model_dir)}")
     return model_path(model_dir)
+
+
+def export_language_id(archive: Path, model_dir: Path) -> list[Path]:
+    """Copy the language-ID model out of the Rasa archive into models/, where other tools load it
+    (`bot.langid.LanguageIdentifier.load(models/)`) without unpacking a Rasa model."""
+    wanted = {LANGID_MODEL_FILE, LANGID_VOCABULARY_FILE}
+    written = []
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            name = Path(member.name).name
+            if member.isfile() and name in wanted and "LanguageIdentifier" in member.name:
+                source = tar.extractfile(member)
+                assert source is not None
+                (model_dir / name).write_bytes(source.read())
+                written.append(model_dir / name)
+    if len(written) != len(wanted):
+        raise RuntimeError(f"{archive} holds no language-ID model ({sorted(wanted)})")
+    return written
 
 
 if __name__ == "__main__":
