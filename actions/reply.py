@@ -24,6 +24,9 @@ def default_responder() -> Responder:
 def turn_from(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
     detected = message.get("language") or {}
+    metadata = message.get("metadata") or {}
+    attachment = metadata.get("attachment")
+    attachment = attachment if isinstance(attachment, dict) else {}
     requested = next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == "language"), None)
     return Turn(
         intent=(message.get("intent") or {}).get("name") or "nlu_fallback",
@@ -32,6 +35,8 @@ def turn_from(tracker: Tracker) -> Turn:
         language=tracker.get_slot("language"),
         requested_language=requested,
         offered_language=tracker.get_slot("language_offered"),
+        attachment_kind=attachment.get("kind"),
+        hint_language=metadata.get("client_language"),
     )
 
 

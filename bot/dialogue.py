@@ -30,6 +30,13 @@ LANGUAGE_CONFIDENT = 0.65
 SWITCH_OFFER_CONFIDENCE = 0.9
 SWITCH_OFFER_MIN_WORDS = 3
 FALLBACK_INTENT = "nlu_fallback"
+# What the assistant says when a message is only an attachment.
+ATTACHMENT_TOPICS = {
+    "voice": "ui.attachment_voice",
+    "sticker": "ui.attachment_sticker",
+    "location": "ui.attachment_location",
+}
+ATTACHMENT_DEFAULT_TOPIC = "ui.attachment_file"
 GREET_INTENT = "greet"
 CHOOSE_LANGUAGE_INTENT = "choose_language"
 
@@ -42,6 +49,8 @@ class Turn:
     language: str | None = None  # the language in use so far; None on first contact
     requested_language: str | None = None  # from a button payload, e.g. /choose_language{"language":"ti"}
     offered_language: str | None = None  # the last language the assistant offered to switch to
+    attachment_kind: str | None = None  # voice, photo, document, sticker, location, … (kept for staff)
+    hint_language: str | None = None  # the language of the user's phone, when the channel tells it
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ class Responder:
     def respond(self, turn: Turn) -> Reply:
         if turn.intent == CHOOSE_LANGUAGE_INTENT:
             return self._choose_language(turn)
+        if turn.attachment_kind and turn.intent == FALLBACK_INTENT:
+            return self._attachment(turn)
         if turn.language is None:
             return self._first_contact(turn)
         messages = self._answer(turn.intent, turn.language)
@@ -97,8 +108,17 @@ class Responder:
         button = Button(LANGUAGES[detected.language].autonym, choose_language_payload(detected.language))
         return OutMessage(record.content_id, record.language, record.text, (button,))
 
+    def _attachment(self, turn: Turn) -> Reply:
+        language = turn.language or (turn.hint_language if is_supported(turn.hint_language) else None)
+        topic = ATTACHMENT_TOPICS.get(turn.attachment_kind or "", ATTACHMENT_DEFAULT_TOPIC)
+        message = self._message(self._record(topic, language or FALLBACK_LANGUAGE))
+        return Reply((message,), turn.language or language, turn.offered_language)
+
     def _first_contact(self, turn: Turn) -> Reply:
         detected = turn.detected if turn.detected and is_supported(turn.detected.language) else None
+        if (detected is None or detected.confidence < LANGUAGE_CONFIDENT) and is_supported(turn.hint_language):
+            # The phone's language is a fair first guess when the text says too little ("/start").
+            detected = Detection(str(turn.hint_language), LANGUAGE_CONFIDENT)
         if detected is None or detected.confidence < LANGUAGE_CONFIDENT:
             return Reply((self._language_menu(FALLBACK_LANGUAGE),), None)
         language = detected.language

@@ -49,6 +49,31 @@ class ServiceUrl:
         )
 
 
+# Local mode's fixed credentials: only the local fakes of the provider APIs accept them.
+LOCAL_TELEGRAM_TOKEN = "123456:local-telegram-token"
+LOCAL_TWILIO_SID = "AC" + "0" * 32
+LOCAL_WHATSAPP_FROM = "whatsapp:+10000000000"
+LOCAL_SECRET = "local-secret"
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    secret: str
+    api_url: str  # python-telegram-bot's base_url: the token is appended
+    local: bool
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account_sid: str
+    auth_token: str
+    whatsapp_from: str
+    api_url: str | None  # None: Twilio's own
+    template_sid: str | None
+    local: bool
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: Mode = "local"
@@ -64,6 +89,21 @@ class Settings:
     redis_url: str | None = None
     rabbitmq_url: str | None = None
     api_token: str | None = None
+    # The address the providers reach the Rasa server at: Twilio signs requests for this URL, and
+    # Telegram is told to send its webhook there.
+    public_url: str = "http://127.0.0.1:5005"
+    # Messaging channels. Without a token a channel runs in local mode: it talks to the local fakes of
+    # the provider APIs that the phone simulator serves, with the fixed credentials below.
+    simulator_port: int = 5080
+    telegram_token: str | None = None
+    telegram_secret: str | None = None
+    telegram_api_url: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_whatsapp_from: str | None = None
+    twilio_api_url: str | None = None
+    # A pre-approved WhatsApp template (Twilio Content SID) for messages outside the 24-hour window.
+    twilio_template_sid: str | None = None
 
     @property
     def rasa_url(self) -> str:
@@ -73,6 +113,44 @@ class Settings:
     def api_query(self) -> str:
         """The query string that authenticates a call to Rasa's HTTP API; empty without a token."""
         return f"?token={self.api_token}" if self.api_token else ""
+
+    @property
+    def simulator_url(self) -> str:
+        return f"http://{self.host}:{self.simulator_port}"
+
+    @property
+    def app_database_url(self) -> str:
+        """The project's own tables (bookings, handoff cases, channel bookkeeping): SQLite locally,
+        the production PostgreSQL database otherwise (beside Rasa's tracker table)."""
+        if self.mode == "production" and self.database_url:
+            return "postgresql+psycopg2://" + self.database_url.split("://", 1)[1]
+        return f"sqlite:///{self.state_dir / 'app.db'}"
+
+    @property
+    def telegram(self) -> TelegramSettings:
+        if self.telegram_token:
+            return TelegramSettings(
+                self.telegram_token,
+                self.telegram_secret or "",
+                self.telegram_api_url or "https://api.telegram.org/bot",
+                local=False,
+            )
+        return TelegramSettings(LOCAL_TELEGRAM_TOKEN, LOCAL_SECRET, f"{self.simulator_url}/telegram/bot", local=True)
+
+    @property
+    def twilio(self) -> TwilioSettings:
+        if self.twilio_account_sid:
+            return TwilioSettings(
+                self.twilio_account_sid,
+                self.twilio_auth_token or "",
+                self.twilio_whatsapp_from or "",
+                self.twilio_api_url,
+                self.twilio_template_sid,
+                local=False,
+            )
+        return TwilioSettings(
+            LOCAL_TWILIO_SID, LOCAL_SECRET, LOCAL_WHATSAPP_FROM, f"{self.simulator_url}/twilio", None, local=True
+        )
 
     @property
     def action_url(self) -> str:
@@ -88,10 +166,11 @@ class Settings:
         mode = env.get("BOT_MODE", "local")
         if mode not in ("local", "production"):
             raise SettingsError(f"BOT_MODE={mode!r}: use 'local' (default) or 'production'")
+        rasa_port = _port(env, "BOT_RASA_PORT", cls.rasa_port)
         settings = cls(
             mode=mode,  # type: ignore[arg-type]  # checked just above
             host=env.get("BOT_HOST", cls.host),
-            rasa_port=_port(env, "BOT_RASA_PORT", cls.rasa_port),
+            rasa_port=rasa_port,
             action_port=_port(env, "BOT_ACTION_PORT", cls.action_port),
             state_dir=Path(env.get("BOT_STATE_DIR", str(cls.state_dir))),
             content_dir=Path(env.get("BOT_CONTENT_DIR", str(cls.content_dir))),
@@ -100,10 +179,41 @@ class Settings:
             redis_url=env.get("BOT_REDIS_URL") or None,
             rabbitmq_url=env.get("BOT_RABBITMQ_URL") or None,
             api_token=env.get("BOT_API_TOKEN") or None,
+            public_url=(env.get("BOT_PUBLIC_URL") or "").rstrip("/") or f"http://127.0.0.1:{rasa_port}",
+            simulator_port=_port(env, "BOT_SIMULATOR_PORT", cls.simulator_port),
+            telegram_token=env.get("BOT_TELEGRAM_TOKEN") or None,
+            telegram_secret=env.get("BOT_TELEGRAM_SECRET") or None,
+            telegram_api_url=env.get("BOT_TELEGRAM_API_URL") or None,
+            twilio_account_sid=env.get("BOT_TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("BOT_TWILIO_AUTH_TOKEN") or None,
+            twilio_whatsapp_from=env.get("BOT_TWILIO_WHATSAPP_FROM") or None,
+            twilio_api_url=env.get("BOT_TWILIO_API_URL") or None,
+            twilio_template_sid=env.get("BOT_TWILIO_TEMPLATE_SID") or None,
         )
+        settings._check_channels()
         if settings.mode == "production":
             settings._check_production()
         return settings
+
+    def _check_channels(self) -> None:
+        # A channel is configured all or nothing: half a configuration would fail on the first message.
+        if self.telegram_token and not self.telegram_secret:
+            raise SettingsError(
+                "BOT_TELEGRAM_TOKEN is set but BOT_TELEGRAM_SECRET is not: the webhook must check Telegram's "
+                "secret-token header (choose a random string of 1-256 characters A-Z a-z 0-9 _ -)"
+            )
+        twilio = {
+            "BOT_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "BOT_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "BOT_TWILIO_WHATSAPP_FROM": self.twilio_whatsapp_from,
+        }
+        if any(twilio.values()) and not all(twilio.values()):
+            missing = ", ".join(name for name, value in twilio.items() if not value)
+            raise SettingsError(f"WhatsApp (Twilio) is half configured: {missing} not set")
+        if self.twilio_whatsapp_from and not self.twilio_whatsapp_from.startswith("whatsapp:+"):
+            raise SettingsError(
+                f"BOT_TWILIO_WHATSAPP_FROM={self.twilio_whatsapp_from!r}: write it as whatsapp:+<number>"
+            )
 
     def _check_production(self) -> None:
         required = {

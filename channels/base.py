@@ -1,0 +1,138 @@
+"""What the Telegram and WhatsApp channels share: storage, the clock, sending with retries, log-safe ids.
+
+A channel translates; everything it must remember goes through bot.messaging, everything about
+retrying through bot.delivery.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy.engine import Engine
+
+from bot.clock import Clock, SystemClock
+from bot.content import ContentStore
+from bot.delivery import Backoff, RateLimiter, Retry, deliver
+from bot.language import FALLBACK_LANGUAGE
+from bot.messaging import record_outbound, update_outbound
+from bot.settings import Settings
+from bot.storage import migrated_engine
+
+logger = logging.getLogger(__name__)
+
+# The most a webhook body may carry; Telegram updates and Twilio forms are a few kB. Anything
+# larger is refused before it is parsed.
+MAX_BODY = 256 * 1024
+# A user message is cut to this many characters before NLU (a 50 kB paste still gets an answer).
+MAX_TEXT = 4000
+
+
+def log_id(conversation_id: str) -> str:
+    """A conversation id that is safe to log: the channel, then a short hash instead of the phone number."""
+    channel, _, provider_id = conversation_id.partition(":")
+    return f"{channel}:{hashlib.sha256(provider_id.encode()).hexdigest()[:10]}"
+
+
+@lru_cache(maxsize=4)
+def shared_engine(url: str) -> Engine:
+    return migrated_engine(url)
+
+
+@dataclass
+class ChannelContext:
+    settings: Settings
+    engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
+    limiter: RateLimiter = field(default_factory=RateLimiter)
+    backoff: Backoff = field(default_factory=Backoff)
+    content: ContentStore | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: object) -> ChannelContext:
+        context = cls(settings, shared_engine(settings.app_database_url), **overrides)  # type: ignore[arg-type]
+        if context.content is None:
+            context.content = ContentStore.load(settings.content_dir, context.clock)
+        return context
+
+    def ui_text(self, topic: str, language: str | None) -> str:
+        assert self.content is not None
+        resolved = self.content.resolve(topic, language or FALLBACK_LANGUAGE)
+        return resolved.record.text if resolved else ""
+
+    async def send(
+        self,
+        conversation_id: str,
+        channel: str,
+        text: str,
+        call: Callable[[], Awaitable[str]],
+        outbound_id: int | None = None,
+    ) -> int:
+        """Send one message with rate limiting and retries; every attempt ends up in outbound_messages
+        (a new row, or `outbound_id`'s when a held message finally goes out)."""
+        if outbound_id is None:
+            with self.engine.begin() as connection:
+                outbound_id = record_outbound(connection, conversation_id, channel, text, "queued", self.clock.now())
+
+        def note_retry(attempt: int, retry: Retry) -> None:
+            logger.warning("%s: send attempt %d failed (%s); retrying", log_id(conversation_id), attempt, retry)
+
+        async def attempt() -> str:
+            await self.limiter.wait(conversation_id)
+            return await call()
+
+        try:
+            outcome = await deliver(attempt, self.backoff, on_retry=note_retry)
+        except Exception as failure:  # Failed, or anything the provider library raised unexpectedly
+            logger.error("%s: message %d not delivered: %s", log_id(conversation_id), outbound_id, failure)
+            with self.engine.begin() as connection:
+                update_outbound(
+                    connection, outbound_id, self.clock.now(), status="failed", error=str(failure),
+                    attempts=self.backoff.attempts,
+                )  # fmt: skip
+            return outbound_id
+        with self.engine.begin() as connection:
+            update_outbound(
+                connection, outbound_id, self.clock.now(), status="sent", provider_id=outcome.provider_id,
+                attempts=outcome.attempts,
+            )  # fmt: skip
+        return outbound_id
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut a long answer into messages of at most `limit` characters, at line breaks where possible."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # one enormous line: cut at the last space before the limit
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def forget_delivery(engine: Engine, channel: str, provider_id: str) -> None:
+    """Undo `first_delivery` after a failure, so the provider's retry is processed, not dropped."""
+    from bot.storage import inbound_messages
+
+    with engine.begin() as connection:
+        connection.execute(
+            inbound_messages.delete().where(
+                (inbound_messages.c.channel == channel) & (inbound_messages.c.provider_id == provider_id)
+            )
+        )
