@@ -24,7 +24,11 @@ from bot.language import FALLBACK_LANGUAGE, LANGUAGES
 MAX_TEXT = 1600
 MAX_BUTTON_TITLE = 30
 # Interface texts every language must have: the assistant cannot work without them.
-UI_TOPICS = ("ui.language_menu", "ui.change_language", "ui.fallback", "ui.translation_missing", "ui.switch_offer")
+UI_TOPICS = (
+    "ui.language_menu", "ui.change_language", "ui.fallback", "ui.translation_missing", "ui.switch_offer",
+    "ui.reply_with_number", "ui.attachment_voice", "ui.attachment_file", "ui.attachment_sticker",
+    "ui.attachment_location",
+)  # fmt: skip
 # The one phone number content may carry: it is the same everywhere in the EU and never changes.
 ALLOWED_NUMBERS = {"112"}
 

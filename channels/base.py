@@ -52,11 +52,13 @@ class ChannelContext:
     content: ContentStore | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: object) -> ChannelContext:
-        context = cls(settings, shared_engine(settings.app_database_url), **overrides)  # type: ignore[arg-type]
-        if context.content is None:
-            context.content = ContentStore.load(settings.content_dir, context.clock)
-        return context
+    def from_settings(cls, settings: Settings) -> ChannelContext:
+        return cls(settings, shared_engine(settings.app_database_url)).with_content()
+
+    def with_content(self) -> ChannelContext:
+        if self.content is None:
+            self.content = ContentStore.load(self.settings.content_dir, self.clock)
+        return self
 
     def ui_text(self, topic: str, language: str | None) -> str:
         assert self.content is not None

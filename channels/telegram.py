@@ -198,8 +198,10 @@ class TelegramInput(InputChannel):
             return response.json({"error": "request too large"}, status=413)
         try:
             data = json.loads((request.body or b"").decode("utf-8"))
-            update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
-        except (UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError, ValueError) as error:
+            if not isinstance(data, dict) or "update_id" not in data:
+                raise ValueError("a Telegram update is a JSON object with an update_id")
+            update = Update.de_json(data, self.bot)
+        except (UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError, ValueError, AttributeError) as error:
             return response.json({"error": f"not a Telegram update: {error.__class__.__name__}"}, status=400)
         if update is None or update.effective_chat is None:
             return response.json({"status": "ignored"})  # e.g. a poll or a channel post: nothing to answer

@@ -129,6 +129,13 @@ class WhatsAppInput(InputChannel):
     def get_output_channel(self) -> OutputChannel | None:
         return WhatsAppOutput(self)
 
+    async def close(self) -> None:
+        if self._client is not None:
+            http_client = self._client.http_client
+            assert isinstance(http_client, AsyncTwilioHttpClient)
+            await http_client.close()
+            self._client = None
+
     @property
     def status_callback(self) -> str:
         return f"{self.settings.public_url}/webhooks/whatsapp/status"
@@ -198,27 +205,33 @@ class WhatsAppInput(InputChannel):
 
         @whatsapp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            form = self._signed_form(request)
-            if isinstance(form, HTTPResponse):
-                return form
-            return await self.receive(form, on_new_message)
+            return await self._receive_request(request, on_new_message)
 
         @whatsapp.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
-            form = self._signed_form(request)
-            if isinstance(form, HTTPResponse):
-                return form
-            sid, state = form.get("MessageSid", ""), form.get("MessageStatus", "")
-            if not sid or state not in TWILIO_STATUSES:
-                return response.json({"error": "MessageSid and a known MessageStatus are needed"}, status=400)
-            error = f"Twilio error {form['ErrorCode']}" if form.get("ErrorCode") else None
-            with self.context.engine.begin() as connection:
-                known = update_outbound_by_provider_id(
-                    connection, sid, TWILIO_STATUSES[state], self.context.clock.now(), error
-                )
-            return response.json({"status": "recorded" if known else "unknown message"})
+            return await self._status_request(request)
 
         return whatsapp
+
+    async def _receive_request(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        form = self._signed_form(request)
+        if isinstance(form, HTTPResponse):
+            return form
+        return await self.receive(form, on_new_message)
+
+    async def _status_request(self, request: Request) -> HTTPResponse:
+        form = self._signed_form(request)
+        if isinstance(form, HTTPResponse):
+            return form
+        sid, state = form.get("MessageSid", ""), form.get("MessageStatus", "")
+        if not sid or state not in TWILIO_STATUSES:
+            return response.json({"error": "MessageSid and a known MessageStatus are needed"}, status=400)
+        error = f"Twilio error {form['ErrorCode']}" if form.get("ErrorCode") else None
+        with self.context.engine.begin() as connection:
+            known = update_outbound_by_provider_id(connection, sid, TWILIO_STATUSES[state], self.context.clock.now(), error)
+        return response.json({"status": "recorded" if known else "unknown message"})
 
     def _signed_form(self, request: Request) -> dict[str, str] | HTTPResponse:
         body = request.body or b""

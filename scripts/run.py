@@ -1,6 +1,7 @@
 """Start every process of the assistant, wait until it answers, and stop them all on Ctrl-C.
 
-Processes: the Rasa action server (actions/) and the Rasa server (NLU, dialogue, channels, HTTP API).
+Processes: the phone simulator with the local fakes of the Telegram and Twilio APIs (local mode
+only), the Rasa action server (actions/) and the Rasa server (NLU, dialogue, channels, HTTP API).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.settings import ROOT, Settings, SettingsError
+from bot.storage import migrated_engine
 from scripts.train import train
 
 BIN = Path(sys.executable).parent
@@ -67,7 +69,18 @@ def processes(settings: Settings, model: Path) -> list[Process]:
     if settings.api_token:
         rasa += ["--auth-token", settings.api_token]
     status = f"{settings.rasa_url}/status{settings.api_query}"
+    simulator = []
+    if settings.telegram.local or settings.twilio.local:
+        simulator = [
+            Process(
+                "phone simulator",
+                [str(BIN / "python"), "-m", "simulator"],
+                f"{settings.simulator_url}/health",
+                logs / "simulator.log",
+            )
+        ]
     return [
+        *simulator,
         Process(
             "action server",
             [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(settings.action_port)],
@@ -103,6 +116,8 @@ def main() -> int:
         return 2
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     model = train(settings.model_dir)
+    print("==> database schema (migrations)")
+    migrated_engine(settings.app_database_url).dispose()
     env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
     procs = processes(settings, model)
     print(f"==> starting ({settings.mode} mode); logs in {settings.state_dir / 'logs'}")
@@ -119,14 +134,20 @@ def main() -> int:
             proc.start(env)
         wait_until_healthy(procs)
         token = settings.api_query
-        print(
-            "\n==> the assistant is running\n"
-            f"    talk to it:     POST {settings.rasa_url}/webhooks/rest/webhook  "
-            '{"sender": "me", "message": "مرحبا"}\n'
-            f'    parse only:     POST {settings.rasa_url}/model/parse{token}  {{"text": "ሰላም"}}\n'
-            f"    conversation:   GET  {settings.rasa_url}/conversations/me/tracker{token}\n"
-            "    stop:           Ctrl-C\n"
-        )
+        lines = ["", "==> the assistant is running"]
+        if settings.telegram.local or settings.twilio.local:
+            lines.append(
+                f"    phone simulator: {settings.simulator_url}/   (open it in a browser: Telegram and WhatsApp)"
+            )
+        lines += [
+            f"    talk to it:      POST {settings.rasa_url}/webhooks/rest/webhook  "
+            '{"sender": "me", "message": "مرحبا"}',
+            f'    parse only:      POST {settings.rasa_url}/model/parse{token}  {{"text": "ሰላም"}}',
+            f"    conversation:    GET  {settings.rasa_url}/conversations/me/tracker{token}",
+            "    stop:            Ctrl-C",
+            "",
+        ]
+        print("\n".join(lines), flush=True)
         while not stopping:
             for proc in procs:
                 if proc.popen and proc.popen.poll() is not None:

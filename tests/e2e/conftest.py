@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from bot.settings import ROOT, Settings
+from bot.storage import migrated_engine
 from scripts.run import processes, wait_until_healthy
 from scripts.train import train
 
@@ -28,6 +29,9 @@ class Assistant:
         tracker = self.http.get(f"/conversations/{sender}/tracker").json()
         return [e for e in tracker["events"] if e["event"] == "bot"]
 
+    def simulator(self) -> httpx.Client:
+        return httpx.Client(base_url=self.settings.simulator_url, timeout=60)
+
     def slot(self, sender: str, name: str) -> object:
         return self.http.get(f"/conversations/{sender}/tracker").json()["slots"].get(name)
 
@@ -35,10 +39,16 @@ class Assistant:
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     state = tmp_path_factory.mktemp("state")
-    # Ports of their own, so a `make run` on the same machine does not get in the way.
-    settings = Settings.from_env({"BOT_RASA_PORT": "15005", "BOT_ACTION_PORT": "15055", "BOT_STATE_DIR": str(state)})
+    # Ports of their own, so a `make run` on the same machine does not get in the way; the children
+    # read the same variables, so they agree on ports, state directory and the simulator's address.
+    overrides = {
+        "BOT_RASA_PORT": "15005", "BOT_ACTION_PORT": "15055", "BOT_SIMULATOR_PORT": "15080",
+        "BOT_STATE_DIR": str(state),
+    }  # fmt: skip
+    settings = Settings.from_env(overrides)
     model = train(settings.model_dir)
-    env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
+    migrated_engine(settings.app_database_url).dispose()
+    env = {**os.environ, **overrides, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
     procs = processes(settings, model)
     try:
         for proc in procs:

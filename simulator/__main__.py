@@ -1,0 +1,5 @@
+import sys
+
+from simulator.app import main
+
+sys.exit(main())
