@@ -230,7 +230,8 @@ class WhatsAppInput(InputChannel):
             return response.json({"error": "MessageSid and a known MessageStatus are needed"}, status=400)
         error = f"Twilio error {form['ErrorCode']}" if form.get("ErrorCode") else None
         with self.context.engine.begin() as connection:
-            known = update_outbound_by_provider_id(connection, sid, TWILIO_STATUSES[state], self.context.clock.now(), error)
+            now = self.context.clock.now()
+            known = update_outbound_by_provider_id(connection, sid, TWILIO_STATUSES[state], now, error)
         return response.json({"status": "recorded" if known else "unknown message"})
 
     def _signed_form(self, request: Request) -> dict[str, str] | HTTPResponse:

@@ -137,7 +137,8 @@ async def test_attachments_are_kept_for_staff_and_answered(channel, context, kin
 
 async def test_a_photo_with_a_caption_answers_the_caption(channel):
     heard = Heard()
-    await channel.handle(request(payloads.telegram_attachment(CHAT, "photo", caption="wat betekent deze brief?")), heard)
+    update = payloads.telegram_attachment(CHAT, "photo", caption="wat betekent deze brief?")
+    await channel.handle(request(update), heard)
     assert heard.texts == ["wat betekent deze brief?"]
     assert heard.messages[0].metadata["attachment"]["kind"] == "photo"
 
@@ -146,7 +147,10 @@ async def test_replies_carry_inline_buttons_and_escaped_html(fakes, channel, con
     simulator, _ = fakes
     output = channel.get_output_channel()
     assert isinstance(output, TelegramOutput)
-    buttons = [{"title": "ትግርኛ", "payload": '/choose_language{"language":"ti"}'}, {"title": "Menu", "payload": "/menu_help"}]
+    buttons = [
+        {"title": "ትግርኛ", "payload": '/choose_language{"language":"ti"}'},
+        {"title": "Menu", "payload": "/menu_help"},
+    ]
     await output.send_text_with_buttons(f"telegram:{CHAT}", "Choose <b>one</b> & go", buttons)
     [sent] = simulator.telegram.sent
     assert sent.text == "Choose <b>one</b> & go"  # shown literally, not as markup
@@ -159,7 +163,8 @@ async def test_replies_carry_inline_buttons_and_escaped_html(fakes, channel, con
 async def test_a_long_answer_is_split_at_telegrams_limit(fakes, channel):
     simulator, _ = fakes
     text = "\n".join(f"{i}. " + "ዓ" * 90 for i in range(60))  # about 5,600 characters
-    await channel.get_output_channel().send_text_with_buttons(f"telegram:{CHAT}", text, [{"title": "OK", "payload": "/affirm"}])
+    ok = [{"title": "OK", "payload": "/affirm"}]
+    await channel.get_output_channel().send_text_with_buttons(f"telegram:{CHAT}", text, ok)
     parts = simulator.telegram.sent
     assert len(parts) == 2 and all(len(p.text) <= 4096 for p in parts)
     assert "\n".join(p.text for p in parts) == text

@@ -108,7 +108,10 @@ async def test_options_are_numbered_and_answered_by_number_or_words(fakes, chann
 async def test_media_is_kept_for_staff_and_answered(fakes, channel, context):
     _, settings = fakes
     heard = Heard()
-    media = [("https://api.twilio.example/Media/ME1", "audio/ogg"), ("https://api.twilio.example/Media/ME2", "application/pdf")]
+    media = [
+        ("https://api.twilio.example/Media/ME1", "audio/ogg"),
+        ("https://api.twilio.example/Media/ME2", "application/pdf"),
+    ]
     await receive(channel, settings, "", heard, media=media)
     [heard_message] = heard.messages
     assert heard_message.text == "/nlu_fallback"
@@ -143,7 +146,7 @@ async def test_an_unsigned_status_callback_is_refused(fakes, channel):
 async def test_a_long_answer_is_split_at_1600_characters(fakes, channel):
     simulator, settings = fakes
     await receive(channel, settings, "hi", Heard())
-    text = "\n".join("Sentence number %d of a long answer about nareis." % i for i in range(80))
+    text = "\n".join(f"Sentence number {i} of a long answer about nareis." for i in range(80))
     await channel.get_output_channel().send_text_message(USER, text)
     assert len(simulator.twilio.sent) >= 3 and all(len(s.text) <= 1600 for s in simulator.twilio.sent)
     assert "\n".join(s.text for s in simulator.twilio.sent) == text
@@ -161,7 +164,7 @@ async def test_429_then_success_and_a_final_failure_is_visible(fakes, channel, c
     assert [(r.text, r.status, r.attempts) for r in rows] == [("first", "sent", 2), ("second", "failed", 3)]
 
 
-async def test_outside_the_24_hour_window_a_message_waits_and_goes_out_when_the_user_writes(fakes, channel, context, clock):
+async def test_outside_the_24_hour_window_a_message_waits_until_the_user_writes(fakes, channel, context, clock):
     simulator, settings = fakes
     await receive(channel, settings, "hi", Heard())
     clock.advance(dt.timedelta(hours=25))
