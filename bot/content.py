@@ -102,7 +102,7 @@ class ContentStore:
     def load(cls, directory: Path, clock: Clock | None = None) -> ContentStore:
         records: list[Record] = []
         for path in sorted(directory.glob("*/*.yml")):
-            if path.name == "language_names.yml":
+            if path.name in ("language_names.yml", "emergency_words.yml"):
                 continue
             records.extend(read_file(path))
         return cls(records, clock)
