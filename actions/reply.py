@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.content import ContentStore
@@ -36,6 +36,7 @@ def turn_from(tracker: Tracker) -> Turn:
         requested_language=requested,
         offered_language=tracker.get_slot("language_offered"),
         attachment_kind=attachment.get("kind"),
+        fallback_streak=int(tracker.get_slot("fallback_streak") or 0),
         hint_language=metadata.get("client_language"),
     )
 
@@ -67,4 +68,8 @@ class ActionReply(Action):
             events.append(SlotSet("language", reply.language))
         if reply.offered_language != turn.offered_language:
             events.append(SlotSet("language_offered", reply.offered_language))
+        if reply.fallback_streak != turn.fallback_streak:
+            events.append(SlotSet("fallback_streak", float(reply.fallback_streak)))
+        if reply.handoff:
+            events.append(FollowupAction("action_handoff"))
         return events

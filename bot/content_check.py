@@ -27,12 +27,21 @@ MAX_BUTTON_TITLE = 30
 UI_TOPICS = (
     "ui.language_menu", "ui.change_language", "ui.fallback", "ui.translation_missing", "ui.switch_offer",
     "ui.reply_with_number", "ui.attachment_voice", "ui.attachment_file", "ui.attachment_sticker",
-    "ui.attachment_location",
+    "ui.attachment_location", "ui.handoff_open", "ui.handoff_closed", "ui.handoff_resumed",
 )  # fmt: skip
+# Canned replies staff pick in the inbox (content/<lang>/canned.yml).
+CANNED_TOPICS = (
+    "canned.hello", "canned.checking", "canned.send_letter", "canned.more_details", "canned.ask_lawyer",
+    "canned.book_consultation", "canned.ind_nareis", "canned.emergency", "canned.closing",
+)  # fmt: skip
+# Spec topics whose answer is built by an action from the texts above, not read from a record.
+ANSWERED_BY_ACTIONS = {"human_handoff"}
 # The one phone number content may carry: it is the same everywhere in the EU and never changes.
 ALLOWED_NUMBERS = {"112"}
 
 _PLACEHOLDER = re.compile(r"TODO|TBD|FIXME|XXX|lorem ipsum|\{\{|\}\}|\[\[|\]\]|<[a-z]+>|\?\?\?", re.IGNORECASE)
+# Filled in by the code that sends the text, e.g. "{next_opening}"; never translated.
+_PLACEHOLDERS = re.compile(r"\{[a-z_]+\}")
 _URL = re.compile(r"(?:https?://|www\.)[^\s)\]]+", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\w/])\+?\d[\d \-]{5,}\d(?!\w)")
 _DIGITS = re.compile(r"\d+")
@@ -89,7 +98,7 @@ def read_fallbacks(content_dir: Path) -> dict[tuple[str, str], Fallback]:
 def required_topics(spec: dict[str, object]) -> list[str]:
     topics = spec.get("topics")
     assert isinstance(topics, dict)
-    return [*topics, *UI_TOPICS]
+    return [*(t for t in topics if t not in ANSWERED_BY_ACTIONS), *UI_TOPICS, *CANNED_TOPICS]
 
 
 def check(
@@ -273,6 +282,8 @@ def _translation_problems(record: Record, original: Record) -> list[str]:
         problems.append(f"numbers {extra} are not in the English text: no invented figures")
     if lost:
         problems.append(f"numbers {lost} of the English text are missing")
+    if sorted(_PLACEHOLDERS.findall(record.text)) != sorted(_PLACEHOLDERS.findall(original.text)):
+        problems.append(f"placeholders differ from the English text: keep {_PLACEHOLDERS.findall(original.text)}")
     if [b.payload for b in record.buttons] != [b.payload for b in original.buttons]:
         problems.append("buttons differ from the English record (same payloads, same order)")
     return problems

@@ -10,7 +10,7 @@ The Rasa action `action_reply` turns a tracker into a `Turn`, calls `respond`, a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.content import Button, ContentStore, Record
@@ -23,6 +23,8 @@ from bot.language import (
     same_language_group,
 )
 
+# After this many messages in a row that the assistant did not understand, a person takes over.
+FALLBACKS_BEFORE_HANDOFF = 3
 # Detection must be at least this sure before the assistant answers in a language nobody chose.
 LANGUAGE_CONFIDENT = 0.65
 # Mid-conversation, a message in another language gets an offer to switch (never a forced switch)
@@ -51,6 +53,7 @@ class Turn:
     offered_language: str | None = None  # the last language the assistant offered to switch to
     attachment_kind: str | None = None  # voice, photo, document, sticker, location, … (kept for staff)
     hint_language: str | None = None  # the language of the user's phone, when the channel tells it
+    fallback_streak: int = 0  # messages not understood in a row, before this one
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class Reply:
     messages: tuple[OutMessage, ...]
     language: str | None
     offered_language: str | None = None
+    fallback_streak: int = 0
+    handoff: bool = False  # hand the conversation to a person after these messages
 
 
 class Responder:
@@ -78,6 +83,15 @@ class Responder:
         self.content_dir = content_dir
 
     def respond(self, turn: Turn) -> Reply:
+        reply = self._respond(turn)
+        if turn.intent != FALLBACK_INTENT or turn.attachment_kind:
+            return replace(reply, fallback_streak=0)
+        streak = turn.fallback_streak + 1
+        if streak >= FALLBACKS_BEFORE_HANDOFF:
+            return replace(reply, fallback_streak=0, handoff=True)
+        return replace(reply, fallback_streak=streak)
+
+    def _respond(self, turn: Turn) -> Reply:
         if turn.intent == CHOOSE_LANGUAGE_INTENT:
             return self._choose_language(turn)
         if turn.attachment_kind and turn.intent == FALLBACK_INTENT:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage import attachments, button_menus, contacts, inbound_messages, outbound_messages
+from bot.storage import attachments, aware, button_menus, contacts, inbound_messages, outbound_messages, utc
 
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
 OUTBOUND_STATUSES = ("queued", "sent", "delivered", "read", "failed")
@@ -32,7 +32,7 @@ def first_delivery(
         with connection.begin_nested():
             connection.execute(
                 inbound_messages.insert().values(
-                    channel=channel, provider_id=provider_id, conversation_id=conversation_id, received_at=_utc(at)
+                    channel=channel, provider_id=provider_id, conversation_id=conversation_id, received_at=utc(at)
                 )
             )
     except IntegrityError:
@@ -42,11 +42,11 @@ def first_delivery(
 
 def touch_contact(connection: Connection, conversation_id: str, channel: str, at: dt.datetime) -> None:
     updated = connection.execute(
-        contacts.update().where(contacts.c.conversation_id == conversation_id).values(last_inbound_at=_utc(at))
+        contacts.update().where(contacts.c.conversation_id == conversation_id).values(last_inbound_at=utc(at))
     )
     if updated.rowcount == 0:
         connection.execute(
-            contacts.insert().values(conversation_id=conversation_id, channel=channel, last_inbound_at=_utc(at))
+            contacts.insert().values(conversation_id=conversation_id, channel=channel, last_inbound_at=utc(at))
         )
 
 
@@ -54,13 +54,13 @@ def last_inbound(connection: Connection, conversation_id: str) -> dt.datetime | 
     value = connection.execute(
         sa.select(contacts.c.last_inbound_at).where(contacts.c.conversation_id == conversation_id)
     ).scalar()
-    return _aware(value) if value else None
+    return aware(value) if value else None
 
 
 def window_open(connection: Connection, conversation_id: str, now: dt.datetime) -> bool:
     """WhatsApp's customer-service window: free-form messages only within 24 h of the user's last one."""
     last = last_inbound(connection, conversation_id)
-    return last is not None and _utc(now) - last < WHATSAPP_WINDOW
+    return last is not None and utc(now) - last < WHATSAPP_WINDOW
 
 
 @dataclass(frozen=True)
@@ -93,17 +93,22 @@ def save_attachment(
             provider_ref=provider_ref,
             mime_type=mime_type,
             caption=caption,
-            received_at=_utc(at),
+            received_at=utc(at),
         )
     )
     return int(result.inserted_primary_key[0])
+
+
+def get_attachment(connection: Connection, attachment_id: int) -> Attachment | None:
+    row = connection.execute(sa.select(attachments).where(attachments.c.id == attachment_id)).first()
+    return Attachment(**{**row._mapping, "received_at": aware(row.received_at)}) if row else None
 
 
 def attachments_of(connection: Connection, conversation_id: str) -> list[Attachment]:
     rows = connection.execute(
         sa.select(attachments).where(attachments.c.conversation_id == conversation_id).order_by(attachments.c.id)
     )
-    return [Attachment(**{**row._mapping, "received_at": _aware(row.received_at)}) for row in rows]
+    return [Attachment(**{**row._mapping, "received_at": aware(row.received_at)}) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -118,10 +123,17 @@ class Outbound:
     error: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    reference: str | None = None
 
 
 def record_outbound(
-    connection: Connection, conversation_id: str, channel: str, text: str, status: str, at: dt.datetime
+    connection: Connection,
+    conversation_id: str,
+    channel: str,
+    text: str,
+    status: str,
+    at: dt.datetime,
+    reference: str | None = None,
 ) -> int:
     result = connection.execute(
         outbound_messages.insert().values(
@@ -129,8 +141,9 @@ def record_outbound(
             channel=channel,
             text=text,
             status=status,
-            created_at=_utc(at),
-            updated_at=_utc(at),
+            created_at=utc(at),
+            updated_at=utc(at),
+            reference=reference,
         )
     )
     return int(result.inserted_primary_key[0])
@@ -143,7 +156,7 @@ def update_outbound(connection: Connection, outbound_id: int, at: dt.datetime, *
     if "status" in values and values["status"] not in OUTBOUND_STATUSES:
         raise ValueError(f"status {values['status']!r} is not one of {OUTBOUND_STATUSES}")
     connection.execute(
-        outbound_messages.update().where(outbound_messages.c.id == outbound_id).values(updated_at=_utc(at), **values)
+        outbound_messages.update().where(outbound_messages.c.id == outbound_id).values(updated_at=utc(at), **values)
     )
 
 
@@ -151,7 +164,7 @@ def update_outbound_by_provider_id(
     connection: Connection, provider_id: str, status: str, at: dt.datetime, error: str | None = None
 ) -> bool:
     """A delivery-status callback: False when the provider id is unknown."""
-    values: dict[str, Any] = {"status": status, "updated_at": _utc(at)}
+    values: dict[str, Any] = {"status": status, "updated_at": utc(at)}
     if error:
         values["error"] = error
     result = connection.execute(
@@ -160,14 +173,21 @@ def update_outbound_by_provider_id(
     return bool(result.rowcount)
 
 
-def outbound(connection: Connection, conversation_id: str | None = None, status: str | None = None) -> list[Outbound]:
+def outbound(
+    connection: Connection,
+    conversation_id: str | None = None,
+    status: str | None = None,
+    reference: str | None = None,
+) -> list[Outbound]:
     query = sa.select(outbound_messages).order_by(outbound_messages.c.id)
+    if reference is not None:
+        query = query.where(outbound_messages.c.reference == reference)
     if conversation_id is not None:
         query = query.where(outbound_messages.c.conversation_id == conversation_id)
     if status is not None:
         query = query.where(outbound_messages.c.status == status)
     return [
-        Outbound(**{**row._mapping, "created_at": _aware(row.created_at), "updated_at": _aware(row.updated_at)})
+        Outbound(**{**row._mapping, "created_at": aware(row.created_at), "updated_at": aware(row.updated_at)})
         for row in connection.execute(query)
     ]
 
@@ -176,7 +196,7 @@ def remember_options(
     connection: Connection, conversation_id: str, options: list[dict[str, str]], at: dt.datetime
 ) -> None:
     connection.execute(button_menus.delete().where(button_menus.c.conversation_id == conversation_id))
-    connection.execute(button_menus.insert().values(conversation_id=conversation_id, options=options, sent_at=_utc(at)))
+    connection.execute(button_menus.insert().values(conversation_id=conversation_id, options=options, sent_at=utc(at)))
 
 
 # People answer "2" with the digits of their keyboard: Arabic-Indic, Persian or Ge'ez.
@@ -199,14 +219,3 @@ def chosen_option(connection: Connection, conversation_id: str, text: str) -> st
         if option["title"].strip().casefold() == folded:
             return str(option["payload"])
     return None
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return value.astimezone(dt.timezone.utc)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Literal, Mapping
 from urllib.parse import unquote, urlsplit
 
+from bot.office_hours import OfficeHours
+
 ROOT = Path(__file__).resolve().parent.parent
 
 Mode = Literal["local", "production"]
@@ -61,6 +63,7 @@ class TelegramSettings:
     token: str
     secret: str
     api_url: str  # python-telegram-bot's base_url: the token is appended
+    file_url: str  # its base_file_url, for downloading what users sent
     local: bool
 
 
@@ -95,6 +98,9 @@ class Settings:
     # Messaging channels. Without a token a channel runs in local mode: it talks to the local fakes of
     # the provider APIs that the phone simulator serves, with the fixed credentials below.
     simulator_port: int = 5080
+    # The staff handoff inbox (a web app) and when staff answer (Amsterdam time).
+    inbox_port: int = 5070
+    office_hours: str = "mon-fri 09:00-17:00"
     telegram_token: str | None = None
     telegram_secret: str | None = None
     telegram_api_url: str | None = None
@@ -113,6 +119,13 @@ class Settings:
     def api_query(self) -> str:
         """The query string that authenticates a call to Rasa's HTTP API; empty without a token."""
         return f"?token={self.api_token}" if self.api_token else ""
+
+    def hours(self) -> OfficeHours:
+        return OfficeHours.parse(self.office_hours)
+
+    @property
+    def inbox_url(self) -> str:
+        return f"http://{self.host}:{self.inbox_port}"
 
     @property
     def simulator_url(self) -> str:
@@ -133,9 +146,16 @@ class Settings:
                 self.telegram_token,
                 self.telegram_secret or "",
                 self.telegram_api_url or "https://api.telegram.org/bot",
+                (self.telegram_api_url or "https://api.telegram.org/bot").removesuffix("/bot") + "/file/bot",
                 local=False,
             )
-        return TelegramSettings(LOCAL_TELEGRAM_TOKEN, LOCAL_SECRET, f"{self.simulator_url}/telegram/bot", local=True)
+        return TelegramSettings(
+            LOCAL_TELEGRAM_TOKEN,
+            LOCAL_SECRET,
+            f"{self.simulator_url}/telegram/bot",
+            f"{self.simulator_url}/telegram/file/bot",
+            local=True,
+        )
 
     @property
     def twilio(self) -> TwilioSettings:
@@ -181,6 +201,8 @@ class Settings:
             api_token=env.get("BOT_API_TOKEN") or None,
             public_url=(env.get("BOT_PUBLIC_URL") or "").rstrip("/") or f"http://127.0.0.1:{rasa_port}",
             simulator_port=_port(env, "BOT_SIMULATOR_PORT", cls.simulator_port),
+            inbox_port=_port(env, "BOT_INBOX_PORT", cls.inbox_port),
+            office_hours=env.get("BOT_OFFICE_HOURS") or cls.office_hours,
             telegram_token=env.get("BOT_TELEGRAM_TOKEN") or None,
             telegram_secret=env.get("BOT_TELEGRAM_SECRET") or None,
             telegram_api_url=env.get("BOT_TELEGRAM_API_URL") or None,
@@ -191,6 +213,10 @@ class Settings:
             twilio_template_sid=env.get("BOT_TWILIO_TEMPLATE_SID") or None,
         )
         settings._check_channels()
+        try:
+            settings.hours()
+        except ValueError as error:
+            raise SettingsError(f"BOT_OFFICE_HOURS: {error}") from error
         if settings.mode == "production":
             settings._check_production()
         return settings

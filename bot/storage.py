@@ -1,4 +1,4 @@
-"""The project's own database: channel bookkeeping now; bookings and the handoff inbox build on it.
+"""The project's own database: channel bookkeeping, the handoff inbox (staff, cases, notes, audit log).
 
 SQLite in local mode, PostgreSQL in production (`Settings.app_database_url`). The schema is
 created and changed only by migrations (migrations/versions/); the Table objects below mirror it
@@ -7,6 +7,8 @@ for queries. Functions that touch storage take a Connection, so a caller decides
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -64,6 +66,7 @@ outbound_messages = sa.Table(
     sa.Column("error", sa.Text),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reference", sa.String(64), index=True),  # e.g. "staff_reply:12"
 )
 
 button_menus = sa.Table(
@@ -75,6 +78,80 @@ button_menus = sa.Table(
     sa.Column("options", sa.JSON, nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+staff = sa.Table(
+    "staff",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # agent, admin
+    sa.Column("languages", sa.JSON, nullable=False),  # codes the person speaks: routing by language
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),  # the cookie holds the token, never stored
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.String(128), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending → open (assigned) → resolved
+    sa.Column("urgent", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("packet", sa.JSON, nullable=False),
+    sa.Column("assigned_to", sa.Integer, sa.ForeignKey("staff.id")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("resolved_at", sa.DateTime(timezone=True)),
+)
+
+case_notes = sa.Table(
+    "case_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("staff_id", sa.Integer, sa.ForeignKey("staff.id")),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target", sa.String(128), nullable=False),
+    sa.Column("detail", sa.Text),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """Timestamps are stored in UTC: SQLite keeps no offset, so an aware value is converted first."""
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value.astimezone(dt.timezone.utc)
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """A stored timestamp back as an aware datetime (SQLite hands back naive UTC values)."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def engine(url: str) -> Engine:
@@ -98,3 +175,9 @@ def migrated_engine(url: str) -> Engine:
     with eng.begin() as connection:
         migrate(connection)
     return eng
+
+
+@lru_cache(maxsize=4)
+def shared_engine(url: str) -> Engine:
+    """One migrated engine (and connection pool) per database for the whole process."""
+    return migrated_engine(url)

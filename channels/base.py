@@ -10,7 +10,6 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from sqlalchemy.engine import Engine
 
@@ -20,7 +19,7 @@ from bot.delivery import Backoff, RateLimiter, Retry, deliver
 from bot.language import FALLBACK_LANGUAGE
 from bot.messaging import record_outbound, update_outbound
 from bot.settings import Settings
-from bot.storage import migrated_engine
+from bot.storage import shared_engine
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +34,6 @@ def log_id(conversation_id: str) -> str:
     """A conversation id that is safe to log: the channel, then a short hash instead of the phone number."""
     channel, _, provider_id = conversation_id.partition(":")
     return f"{channel}:{hashlib.sha256(provider_id.encode()).hexdigest()[:10]}"
-
-
-@lru_cache(maxsize=4)
-def shared_engine(url: str) -> Engine:
-    return migrated_engine(url)
 
 
 @dataclass
@@ -72,12 +66,15 @@ class ChannelContext:
         text: str,
         call: Callable[[], Awaitable[str]],
         outbound_id: int | None = None,
+        reference: str | None = None,
     ) -> int:
         """Send one message with rate limiting and retries; every attempt ends up in outbound_messages
         (a new row, or `outbound_id`'s when a held message finally goes out)."""
         if outbound_id is None:
             with self.engine.begin() as connection:
-                outbound_id = record_outbound(connection, conversation_id, channel, text, "queued", self.clock.now())
+                outbound_id = record_outbound(
+                    connection, conversation_id, channel, text, "queued", self.clock.now(), reference
+                )
 
         def note_retry(attempt: int, retry: Retry) -> None:
             logger.warning("%s: send attempt %d failed (%s); retrying", log_id(conversation_id), attempt, retry)

@@ -78,7 +78,7 @@ class TelegramOutput(OutputChannel):
         return CHANNEL
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send(recipient_id, text, None)
+        await self._send(recipient_id, text, None, kwargs.get("reference"))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -91,17 +91,21 @@ class TelegramOutput(OutputChannel):
             [InlineKeyboardButton(option["title"], callback_data=_callback_data(option["payload"], index))]
             for index, option in enumerate(options)
         ]
-        await self._send(recipient_id, text, InlineKeyboardMarkup(rows))
+        await self._send(recipient_id, text, InlineKeyboardMarkup(rows), kwargs.get("reference"))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._send(recipient_id, image, None)
 
-    async def _send(self, recipient_id: str, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    async def _send(
+        self, recipient_id: str, text: str, markup: InlineKeyboardMarkup | None, reference: str | None = None
+    ) -> None:
         parts = split_text(text, MAX_MESSAGE)
         for number, part in enumerate(parts, 1):
             # Buttons go with the last part, where the user's eye is.
             keyboard = markup if number == len(parts) else None
-            await self.context.send(recipient_id, CHANNEL, part, partial(self._call, recipient_id, part, keyboard))
+            await self.context.send(
+                recipient_id, CHANNEL, part, partial(self._call, recipient_id, part, keyboard), reference=reference
+            )
 
     async def _call(self, recipient_id: str, text: str, markup: InlineKeyboardMarkup | None) -> str:
         try:

@@ -82,7 +82,7 @@ class WhatsAppOutput(OutputChannel):
         return CHANNEL
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.channel.send_text(recipient_id, text)
+        await self.channel.send_text(recipient_id, text, reference=kwargs.get("reference"))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
@@ -92,7 +92,8 @@ class WhatsAppOutput(OutputChannel):
             remember_options(connection, recipient_id, options, self.context.clock.now())
         numbered = "\n".join(f"{number}. {option['title']}" for number, option in enumerate(options, 1))
         hint = self.context.ui_text("ui.reply_with_number", kwargs.get("language"))
-        await self.channel.send_text(recipient_id, f"{text}\n\n{numbered}\n{hint}".rstrip())
+        message = f"{text}\n\n{numbered}\n{hint}".rstrip()
+        await self.channel.send_text(recipient_id, message, reference=kwargs.get("reference"))
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.channel.send_text(recipient_id, image)
@@ -142,26 +143,30 @@ class WhatsAppInput(InputChannel):
 
     # --- sending ---------------------------------------------------------------------------------
 
-    async def send_text(self, recipient_id: str, text: str, held_id: int | None = None) -> None:
+    async def send_text(
+        self, recipient_id: str, text: str, held_id: int | None = None, reference: str | None = None
+    ) -> None:
         now = self.context.clock.now()
         with self.context.engine.begin() as connection:
             is_open = window_open(connection, recipient_id, now)
         if not is_open:
             if held_id is None:
-                await self._hold(recipient_id, text)
+                await self._hold(recipient_id, text, reference)
             return
         for number, part in enumerate(split_text(text, MAX_MESSAGE)):
             await self.context.send(
                 recipient_id, CHANNEL, part, partial(self._create, recipient_id, body=part),
-                outbound_id=held_id if number == 0 else None,
+                outbound_id=held_id if number == 0 else None, reference=reference,
             )  # fmt: skip
 
-    async def _hold(self, recipient_id: str, text: str) -> None:
+    async def _hold(self, recipient_id: str, text: str, reference: str | None = None) -> None:
         """Outside the 24-hour window: keep the message, and ask the user to write back if we may."""
         from bot.messaging import record_outbound
 
         with self.context.engine.begin() as connection:
-            held = record_outbound(connection, recipient_id, CHANNEL, text, "queued", self.context.clock.now())
+            held = record_outbound(
+                connection, recipient_id, CHANNEL, text, "queued", self.context.clock.now(), reference
+            )
             update_outbound(
                 connection, held, self.context.clock.now(),
                 error="WhatsApp 24-hour window closed: sent when the user writes again",
@@ -179,7 +184,7 @@ class WhatsAppInput(InputChannel):
         with self.context.engine.begin() as connection:
             held = [m for m in outbound(connection, recipient_id, status="queued") if m.provider_id is None]
         for message in held:
-            await self.send_text(recipient_id, message.text, held_id=message.id)
+            await self.send_text(recipient_id, message.text, held_id=message.id, reference=message.reference)
 
     async def _create(self, recipient_id: str, **fields: str) -> str:
         try:

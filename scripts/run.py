@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.settings import ROOT, Settings, SettingsError
 from bot.storage import migrated_engine
+from inbox.app import first_admin
 from scripts.train import train
 
 BIN = Path(sys.executable).parent
@@ -79,6 +80,9 @@ def processes(settings: Settings, model: Path) -> list[Process]:
                 logs / "simulator.log",
             )
         ]
+    inbox = Process(
+        "staff inbox", [str(BIN / "python"), "-m", "inbox"], f"{settings.inbox_url}/health", logs / "inbox.log"
+    )
     return [
         *simulator,
         Process(
@@ -88,6 +92,7 @@ def processes(settings: Settings, model: Path) -> list[Process]:
             logs / "actions.log",
         ),
         Process("rasa server", rasa, status, logs / "rasa.log"),
+        inbox,
     ]
 
 
@@ -117,7 +122,9 @@ def main() -> int:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     model = train(settings.model_dir)
     print("==> database schema (migrations)")
-    migrated_engine(settings.app_database_url).dispose()
+    engine = migrated_engine(settings.app_database_url)
+    admin = first_admin(settings, engine) if settings.mode == "local" else None
+    engine.dispose()
     env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
     procs = processes(settings, model)
     print(f"==> starting ({settings.mode} mode); logs in {settings.state_dir / 'logs'}")
@@ -139,6 +146,13 @@ def main() -> int:
             lines.append(
                 f"    phone simulator: {settings.simulator_url}/   (open it in a browser: Telegram and WhatsApp)"
             )
+        lines.append(f"    staff inbox:     {settings.inbox_url}/")
+        if admin:
+            lines.append(
+                f"                     first admin: {admin[0]} / {admin[1]}  (also in {settings.state_dir}/first-admin.txt)"
+            )
+        elif settings.mode == "production":
+            lines.append("                     first admin: python -m inbox create-admin EMAIL NAME")
         lines += [
             f"    talk to it:      POST {settings.rasa_url}/webhooks/rest/webhook  "
             '{"sender": "me", "message": "مرحبا"}',

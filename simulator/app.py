@@ -21,7 +21,7 @@ from aiohttp import web
 
 from bot.settings import Settings, SettingsError
 from simulator import payloads
-from simulator.fakes import FakeTelegram, FakeTwilio, Fault, Sent
+from simulator.fakes import SAMPLE_BYTES, FakeTelegram, FakeTwilio, Fault, Sent
 
 STATIC = Path(__file__).parent / "static"
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Simulator:
         content_type = next((t for n, t in SAMPLE_MEDIA.values() if n == name), None)
         if content_type is None:
             raise web.HTTPNotFound()
-        return web.Response(body=b"sample", content_type=content_type)
+        return web.Response(body=SAMPLE_BYTES.get(content_type, b"sample"), content_type=content_type)
 
     async def send(self, request: web.Request) -> web.Response:
         """What the user does on the phone: type, tap a button, or send a voice note or a photo."""

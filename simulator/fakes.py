@@ -24,6 +24,12 @@ import aiohttp
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
+# Tiny stand-ins for what users send; enough for staff to see that a file is there.
+SAMPLE_BYTES = {
+    "image/jpeg": bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9"),
+    "audio/ogg": b"OggS" + bytes(24),
+}
+
 # Fields of Bot API calls that python-telegram-bot sends JSON-encoded; every other field is a plain string.
 _TELEGRAM_JSON_FIELDS = {"chat_id", "reply_markup", "commands", "allowed_updates", "message_id", "show_alert"}
 
@@ -59,7 +65,17 @@ class FakeTelegram:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def routes(self) -> list[web.RouteDef]:
-        return [web.route("*", "/telegram/bot{token}/{method}", self.handle)]
+        return [
+            web.route("*", "/telegram/bot{token}/{method}", self.handle),
+            web.get("/telegram/file/bot{token}/{path:.+}", self.download),
+        ]
+
+    async def download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401)
+        kind = request.match_info["path"].split("/")[0]
+        content_type = {"voice": "audio/ogg", "photos": "image/jpeg"}.get(kind, "application/octet-stream")
+        return web.Response(body=SAMPLE_BYTES.get(content_type, b"sample"), content_type=content_type)
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
@@ -96,6 +112,11 @@ class FakeTelegram:
     def _deleteWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook_url = None
         return True
+
+    def _getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id"))
+        folder = {"voice": "voice", "photo": "photos"}.get(file_id.split("-")[0], "documents")
+        return {"file_id": file_id, "file_unique_id": file_id[-8:], "file_size": 6, "file_path": f"{folder}/{file_id}"}
 
     def _answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         self.answered_callbacks.append(str(params.get("callback_query_id")))

@@ -31,10 +31,18 @@ def test_every_spec_topic_is_an_intent_of_the_domain():
     assert sorted(domain_intents()) == sorted(TOPICS)
 
 
-def test_every_intent_has_a_rule_to_action_reply():
+def test_every_intent_has_a_rule_to_an_answer():
     rules = yaml.safe_load((ROOT / "data" / "rules" / "answers.yml").read_text())["rules"]
-    answered = {r["steps"][0]["intent"] for r in rules if r["steps"][1] == {"action": "action_reply"}}
-    assert answered == set(TOPICS) | {"nlu_fallback"}
+    first_action = {r["steps"][0]["intent"]: r["steps"][1]["action"] for r in rules}
+    assert set(first_action) == set(TOPICS) | {"nlu_fallback"}
+    assert first_action.pop("human_handoff") == "action_handoff"
+    assert set(first_action.values()) == {"action_reply"}
+
+
+def test_an_emergency_is_answered_and_handed_to_a_person():
+    rules = yaml.safe_load((ROOT / "data" / "rules" / "answers.yml").read_text())["rules"]
+    [rule] = [r for r in rules if r["steps"][0] == {"intent": "service_emergency"}]
+    assert rule["steps"][1:] == [{"action": "action_reply"}, {"action": "action_handoff"}]
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))

@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from bot.content import ContentError, ContentStore
+from bot.content_check import ANSWERED_BY_ACTIONS
 from bot.language import LANGUAGES
 from tests.conftest import SPEC
 
@@ -27,8 +28,8 @@ def test_conversation_core_exists_in_every_language(store, language):
 
 
 def test_every_spec_topic_has_an_english_answer(store):
-    topics = yaml.safe_load(SPEC.read_text())["topics"]
-    assert sorted(set(topics) - store.topics()) == []
+    topics = set(yaml.safe_load(SPEC.read_text())["topics"]) - ANSWERED_BY_ACTIONS
+    assert sorted(topics - store.topics()) == []
 
 
 def test_every_button_points_at_a_declared_topic(store):

@@ -1,0 +1,44 @@
+"""python -m inbox [create-admin EMAIL NAME]"""
+
+import asyncio
+import getpass
+import logging
+import sys
+
+from aiohttp import web
+
+from bot.clock import SystemClock
+from bot.inbox import InboxError, create_staff
+from bot.language import LANGUAGES
+from bot.settings import Settings, SettingsError
+from bot.storage import migrated_engine
+from inbox.app import create_app
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if argv[:1] == ["create-admin"]:
+        if len(argv) != 3:
+            print("usage: python -m inbox create-admin EMAIL NAME", file=sys.stderr)
+            return 2
+        password = getpass.getpass("password (10+ characters): ")
+        engine = migrated_engine(settings.app_database_url)
+        try:
+            with engine.begin() as connection:
+                create_staff(connection, argv[1], argv[2], password, "admin", list(LANGUAGES), SystemClock().now())
+        except InboxError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"administrator {argv[1]} created")
+        return 0
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    web.run_app(create_app(settings), host=settings.host, port=settings.inbox_port, access_log=None)
+    return 0
+
+
+sys.exit(main(sys.argv[1:]))
