@@ -148,9 +148,7 @@ def main() -> int:
             )
         lines.append(f"    staff inbox:     {settings.inbox_url}/")
         if admin:
-            lines.append(
-                f"                     first admin: {admin[0]} / {admin[1]}  (also in {settings.state_dir}/first-admin.txt)"
-            )
+            lines.append(f"                     first admin: {admin[0]} / {admin[1]}")
         elif settings.mode == "production":
             lines.append("                     first admin: python -m inbox create-admin EMAIL NAME")
         lines += [
