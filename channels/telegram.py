@@ -38,6 +38,8 @@ from bot.settings import Settings
 from channels.base import MAX_BODY, MAX_TEXT, ChannelContext, forget_delivery, log_id, split_text
 
 logger = logging.getLogger(__name__)
+# httpx logs each request URL at INFO, and a Bot API URL contains the bot token.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

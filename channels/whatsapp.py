@@ -49,8 +49,8 @@ from bot.settings import Settings
 from channels.base import MAX_BODY, MAX_TEXT, ChannelContext, forget_delivery, log_id, split_text
 
 logger = logging.getLogger(__name__)
-# Twilio's HTTP client logs every request with its parameters, phone numbers included.
-logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+# Twilio's HTTP clients log every request at INFO; their details (phone numbers) stay out of our logs.
+logging.getLogger("twilio").setLevel(logging.WARNING)
 
 CHANNEL = "whatsapp"
 MAX_MESSAGE = 1600  # characters in one WhatsApp message sent through Twilio

@@ -71,6 +71,9 @@ class RasaApi:
             {"event": "resume"},
             {"event": "slot", "name": "handoff_case", "value": None},
             {"event": "bot", "text": text, "metadata": metadata},
+            # Back to listening: without it the rules see the user's next message as following
+            # action_handoff (messages sent while paused get no action) and none of them applies.
+            {"event": "action", "name": "action_listen"},
         ]
         url = self._url(conversation_id, "tracker/events", execute_side_effects="true", output_channel="latest")
         await self._request("POST", url, events)

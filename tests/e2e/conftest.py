@@ -42,7 +42,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     # Ports of their own, so a `make run` on the same machine does not get in the way; the children
     # read the same variables, so they agree on ports, state directory and the simulator's address.
     overrides = {
-        "BOT_RASA_PORT": "15005", "BOT_ACTION_PORT": "15055", "BOT_SIMULATOR_PORT": "15080",
+        "BOT_RASA_PORT": "15005", "BOT_ACTION_PORT": "15055", "BOT_SIMULATOR_PORT": "15080", "BOT_INBOX_PORT": "15070",
         "BOT_STATE_DIR": str(state),
     }  # fmt: skip
     settings = Settings.from_env(overrides)

@@ -16,8 +16,10 @@ pytestmark = pytest.mark.e2e
 STORE = ContentStore.load(ROOT / "content")
 
 
-def wait_for(simulator: httpx.Client, channel: str, user: str, count: int, after: int = 0) -> list[dict]:
-    deadline = time.monotonic() + 30
+def wait_for(
+    simulator: httpx.Client, channel: str, user: str, count: int, after: int = 0, timeout: float = 30
+) -> list[dict]:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         messages = simulator.get("/sim/messages", params={"channel": channel, "user": user, "after": after}).json()
         if len(messages) >= count:
