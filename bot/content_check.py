@@ -34,8 +34,23 @@ CANNED_TOPICS = (
     "canned.hello", "canned.checking", "canned.send_letter", "canned.more_details", "canned.ask_lawyer",
     "canned.book_consultation", "canned.ind_nareis", "canned.emergency", "canned.closing",
 )  # fmt: skip
+# What the booking form says (content/<lang>/booking.yml).
+BOOKING_TOPICS = (
+    "booking.ask_eligibility", "booking.not_for_dublin", "booking.not_for_minors", "booking.not_for_permit_holders",
+    "booking.not_for_new_nareis", "booking.ask_topic", "booking.ask_language", "booking.ask_location",
+    "booking.location_unknown", "booking.ask_kind", "booking.ask_slot", "booking.no_slots", "booking.slot_taken",
+    "booking.confirmed", "booking.too_many", "booking.stopped", "booking.list", "booking.list_empty",
+    "booking.which_cancel", "booking.which_move", "booking.cancelled", "booking.moved", "booking.reminder",
+    "booking.cancelled_by_staff", "booking.kind_video", "booking.kind_phone", "booking.kind_in_person",
+)  # fmt: skip
 # Spec topics whose answer is built by an action from the texts above, not read from a record.
-ANSWERED_BY_ACTIONS = {"human_handoff"}
+ANSWERED_BY_ACTIONS = {
+    "human_handoff",
+    "book_appointment",
+    "cancel_appointment",
+    "reschedule_appointment",
+    "my_appointments",
+}
 # The one phone number content may carry: it is the same everywhere in the EU and never changes.
 ALLOWED_NUMBERS = {"112"}
 
@@ -98,7 +113,7 @@ def read_fallbacks(content_dir: Path) -> dict[tuple[str, str], Fallback]:
 def required_topics(spec: dict[str, object]) -> list[str]:
     topics = spec.get("topics")
     assert isinstance(topics, dict)
-    return [*(t for t in topics if t not in ANSWERED_BY_ACTIONS), *UI_TOPICS, *CANNED_TOPICS]
+    return [*(t for t in topics if t not in ANSWERED_BY_ACTIONS), *UI_TOPICS, *CANNED_TOPICS, *BOOKING_TOPICS]
 
 
 def check(

@@ -101,6 +101,8 @@ class Settings:
     # The staff handoff inbox (a web app) and when staff answer (Amsterdam time).
     inbox_port: int = 5070
     office_hours: str = "mon-fri 09:00-17:00"
+    # How many future consultation-hour appointments one user may hold at once.
+    max_appointments: int = 2
     telegram_token: str | None = None
     telegram_secret: str | None = None
     telegram_api_url: str | None = None
@@ -203,6 +205,7 @@ class Settings:
             simulator_port=_port(env, "BOT_SIMULATOR_PORT", cls.simulator_port),
             inbox_port=_port(env, "BOT_INBOX_PORT", cls.inbox_port),
             office_hours=env.get("BOT_OFFICE_HOURS") or cls.office_hours,
+            max_appointments=_port(env, "BOT_MAX_APPOINTMENTS", cls.max_appointments),
             telegram_token=env.get("BOT_TELEGRAM_TOKEN") or None,
             telegram_secret=env.get("BOT_TELEGRAM_SECRET") or None,
             telegram_api_url=env.get("BOT_TELEGRAM_API_URL") or None,

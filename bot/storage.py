@@ -1,4 +1,5 @@
-"""The project's own database: channel bookkeeping, the handoff inbox (staff, cases, notes, audit log).
+"""The project's own database: channel bookkeeping, the handoff inbox (staff, cases, notes, audit log) and
+the consultation-hour bookings (locations, schedules, closures, slots, bookings).
 
 SQLite in local mode, PostgreSQL in production (`Settings.app_database_url`). The schema is
 created and changed only by migrations (migrations/versions/); the Table objects below mirror it
@@ -139,6 +140,79 @@ audit_log = sa.Table(
     sa.Column("target", sa.String(128), nullable=False),
     sa.Column("detail", sa.Text),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+locations = sa.Table(
+    "locations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("aliases", sa.JSON, nullable=False),  # other spellings people type ("ter apel", "تير أبل")
+    sa.Column("vwn_on_site", sa.Boolean, nullable=False),
+    sa.Column("nearby_vwn_id", sa.Integer, sa.ForeignKey("locations.id")),  # where to meet in person
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+schedules = sa.Table(
+    "schedules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("team", sa.String(200), nullable=False),
+    sa.Column("location_id", sa.Integer, sa.ForeignKey("locations.id")),  # None: the digital team
+    sa.Column("weekday", sa.Integer, nullable=False),  # 0 = Monday
+    sa.Column("start_time", sa.String(5), nullable=False),  # "09:00", Amsterdam time
+    sa.Column("end_time", sa.String(5), nullable=False),
+    sa.Column("slot_minutes", sa.Integer, nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("kinds", sa.JSON, nullable=False),  # video, phone, in_person
+    sa.Column("interpreter_languages", sa.JSON, nullable=False),
+    sa.Column("valid_from", sa.Date),
+    sa.Column("valid_until", sa.Date),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+closures = sa.Table(
+    "closures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("location_id", sa.Integer, sa.ForeignKey("locations.id")),  # None: everywhere
+    sa.Column("first_day", sa.Date, nullable=False),
+    sa.Column("last_day", sa.Date, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
+
+slots = sa.Table(
+    "slots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("schedule_id", sa.Integer, sa.ForeignKey("schedules.id"), nullable=False),
+    sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("capacity", sa.Integer, nullable=False),
+    sa.Column("booked", sa.Integer, nullable=False),
+    sa.Column("cancelled", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("schedule_id", "starts_at", name="uq_slot_schedule_start"),
+)
+
+bookings = sa.Table(
+    "bookings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("reference", sa.String(16), nullable=False, unique=True),
+    sa.Column("conversation_id", sa.String(128), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("slot_id", sa.Integer, sa.ForeignKey("slots.id"), nullable=False),
+    sa.Column("location_id", sa.Integer, sa.ForeignKey("locations.id")),  # where the user lives
+    sa.Column("language", sa.String(8), nullable=False),  # the language they want to speak
+    sa.Column("topic", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("interpreter", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # booked, cancelled, attended, no_show
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reminder_sent_at", sa.DateTime(timezone=True)),
 )
 
 

@@ -1,4 +1,4 @@
-"""python -m inbox [create-admin EMAIL NAME]"""
+"""python -m inbox [create-admin EMAIL NAME | seed-booking]"""
 
 import asyncio
 import getpass
@@ -22,6 +22,14 @@ def main(argv: list[str]) -> int:
     except SettingsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if argv[:1] == ["seed-booking"]:
+        from bot.booking import seed
+        from scripts.run import BOOKING_SETUP
+
+        with migrated_engine(settings.app_database_url).begin() as connection:
+            done = seed(connection, BOOKING_SETUP)
+        print("consultation-hour set-up loaded" if done else "there is a set-up already; nothing changed")
+        return 0
     if argv[:1] == ["create-admin"]:
         if len(argv) != 3:
             print("usage: python -m inbox create-admin EMAIL NAME", file=sys.stderr)

@@ -16,12 +16,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot import booking
 from bot.settings import ROOT, Settings, SettingsError
 from bot.storage import migrated_engine
 from inbox.app import first_admin
 from scripts.train import train
 
 BIN = Path(sys.executable).parent
+BOOKING_SETUP = ROOT / "content" / "consultation_hour.yml"
 
 
 @dataclass
@@ -124,6 +126,10 @@ def main() -> int:
     print("==> database schema (migrations)")
     engine = migrated_engine(settings.app_database_url)
     admin = first_admin(settings, engine) if settings.mode == "local" else None
+    if settings.mode == "local":
+        with engine.begin() as connection:
+            if booking.seed(connection, BOOKING_SETUP):
+                print(f"    consultation hour: sample locations and hours from {BOOKING_SETUP.name}")
     engine.dispose()
     env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
     procs = processes(settings, model)

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import Dependencies
 from actions.handoff import ActionHandoff
 from actions.reply import ActionReply
 from bot import inbox
@@ -55,7 +56,8 @@ async def handoff(settings: Settings, store, at: dt.datetime, intent: str = "hum
     with engine.begin() as connection:
         save_attachment(connection, SENDER, "telegram", "photo", "file-1", FixedClock(at).now(), "image/jpeg")
     dispatcher = CollectingDispatcher()
-    events = await ActionHandoff(settings, store, engine, FixedClock(at)).run(dispatcher, tracker(intent), {})
+    action = ActionHandoff(Dependencies(settings, store, engine, FixedClock(at)))
+    events = await action.run(dispatcher, tracker(intent), {})
     with engine.begin() as connection:
         [case] = inbox.queue(connection, inbox.Staff(0, "x", "x", "agent", (), True))
     return dispatcher.messages, events, case

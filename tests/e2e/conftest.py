@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from bot import booking
 from bot.settings import ROOT, Settings
 from bot.storage import migrated_engine
-from scripts.run import processes, wait_until_healthy
+from scripts.run import BOOKING_SETUP, processes, wait_until_healthy
 from scripts.train import train
 
 
@@ -47,7 +48,10 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     }  # fmt: skip
     settings = Settings.from_env(overrides)
     model = train(settings.model_dir)
-    migrated_engine(settings.app_database_url).dispose()
+    engine = migrated_engine(settings.app_database_url)
+    with engine.begin() as connection:
+        booking.seed(connection, BOOKING_SETUP)
+    engine.dispose()
     env = {**os.environ, **overrides, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
     procs = processes(settings, model)
     try:
