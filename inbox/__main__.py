@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
         print(f"administrator {argv[1]} created")
         return 0
     asyncio.set_event_loop(asyncio.new_event_loop())
-    web.run_app(create_app(settings), host=settings.host, port=settings.inbox_port, access_log=None)
+    web.run_app(create_app(settings, reminders=True), host=settings.host, port=settings.inbox_port, access_log=None)
     return 0
 
 

@@ -15,7 +15,7 @@ import hmac
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +29,15 @@ from bot.clock import AMSTERDAM, Clock, SystemClock
 from bot.content import ContentStore
 from bot.content_check import CANNED_TOPICS
 from bot.handoff import resumed_message
-from bot.inbox import InboxError, Staff
+from bot.inbox import InboxError
 from bot.language import LANGUAGES
 from bot.messaging import attachments_of, get_attachment, outbound
 from bot.settings import Settings
 from bot.storage import shared_engine
+from inbox import booking_views
 from inbox.attachments import fetch_attachment
 from inbox.rasa_api import RasaApi, RasaUnavailable
+from inbox.web import CLOCK, ENGINE, RASA, SETTINGS, STORE, TEMPLATES, Handler, audit, me_of, render
 
 logger = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -43,17 +45,13 @@ COOKIE = "inbox_session"
 PUBLIC = ("/login", "/static/", "/health")
 LIVE_INTERVAL = 2.0  # seconds between checks for new cases and messages
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
-ENGINE: web.AppKey[Engine] = web.AppKey("engine")
-STORE: web.AppKey[ContentStore] = web.AppKey("store")
-CLOCK: web.AppKey[Clock] = web.AppKey("clock")
-RASA: web.AppKey[RasaApi] = web.AppKey("rasa")
-TEMPLATES: web.AppKey[jinja2.Environment] = web.AppKey("templates")
-
 
 def create_app(
-    settings: Settings, engine: Engine | None = None, store: ContentStore | None = None, clock: Clock | None = None
+    settings: Settings,
+    engine: Engine | None = None,
+    store: ContentStore | None = None,
+    clock: Clock | None = None,
+    reminders: bool = False,
 ) -> web.Application:
     app = web.Application(middlewares=[errors, authenticate], client_max_size=256 * 1024)
     app[SETTINGS] = settings
@@ -67,6 +65,8 @@ def create_app(
     templates.globals.update(languages=LANGUAGES)
     app[TEMPLATES] = templates
     app.cleanup_ctx.append(_rasa_client)
+    if reminders:
+        app.cleanup_ctx.append(booking_views.reminder_loop)
     app.add_routes(
         [
             web.get("/health", health),
@@ -87,6 +87,7 @@ def create_app(
             web.post("/admin/staff", create_staff),
             web.post("/admin/staff/{id:\\d+}", update_staff),
             web.get("/admin/audit", audit_page),
+            *booking_views.routes(),
             web.static("/static", HERE / "static"),
         ]
     )
@@ -136,7 +137,7 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
         if not hmac.compare_digest(sent.encode(), csrf.encode()):
             return _problem(request, 403, "the form is out of date (CSRF check failed): reload the page")
     if request.path.startswith("/admin/") and not staff.is_admin:
-        _audit(request, staff, "refused", request.path, "not an admin")
+        audit(request, staff, "refused", request.path, "not an admin")
         return _problem(request, 403, "only administrators may do this")
     request["staff"], request["csrf"] = staff, csrf
     return await handler(request)
@@ -150,26 +151,6 @@ def _problem(request: web.Request, status: int, message: str) -> web.Response:
     if _wants_json(request) or (request.method == "POST" and request.headers.get("X-CSRF-Token")):
         return web.json_response({"error": message}, status=status)
     return web.Response(text=message, status=status)
-
-
-def _me(request: web.Request) -> Staff:
-    staff = request["staff"]
-    assert isinstance(staff, Staff)
-    return staff
-
-
-def _audit(request: web.Request, staff: Staff | None, action: str, target: str, detail: str | None = None) -> None:
-    with request.app[ENGINE].begin() as connection:
-        inbox.audit(connection, staff.id if staff else None, action, target, request.app[CLOCK].now(), detail)
-
-
-def render(request: web.Request, template: str, **context: Any) -> web.Response:
-    page = (
-        request.app[TEMPLATES]
-        .get_template(template)
-        .render(me=request.get("staff"), csrf=request.get("csrf", ""), **context)
-    )
-    return web.Response(text=page, content_type="text/html")
 
 
 # --- login ----------------------------------------------------------------------------------------------
@@ -216,7 +197,7 @@ async def logout(request: web.Request) -> web.Response:
 
 
 async def queue_page(request: web.Request) -> web.Response:
-    me = _me(request)
+    me = me_of(request)
     status = request.query.get("status", "pending")
     language = request.query.get("language") or None
     channel = request.query.get("channel") or None
@@ -232,7 +213,7 @@ async def queue_page(request: web.Request) -> web.Response:
 
 
 async def take_next(request: web.Request) -> web.Response:
-    me = _me(request)
+    me = me_of(request)
     with request.app[ENGINE].begin() as connection:
         waiting = inbox.queue(connection, me, "pending", limit=1)
         if not waiting:
@@ -250,7 +231,7 @@ def _case_id(request: web.Request) -> int:
 
 
 async def case_page(request: web.Request) -> web.Response:
-    me, case_id = _me(request), _case_id(request)
+    me, case_id = me_of(request), _case_id(request)
     with request.app[ENGINE].begin() as connection:
         case = inbox.get_case(connection, case_id)
         notes = inbox.notes(connection, case_id)
@@ -333,7 +314,7 @@ def _answers(store: ContentStore, language: str) -> list[dict[str, Any]]:
 
 
 async def assign(request: web.Request) -> web.Response:
-    me, case_id = _me(request), _case_id(request)
+    me, case_id = me_of(request), _case_id(request)
     form = await request.post()
     target = str(form.get("staff", "me"))
     staff_id = me.id if target == "me" else (None if target == "nobody" else int(target))
@@ -344,7 +325,7 @@ async def assign(request: web.Request) -> web.Response:
 
 
 async def add_note(request: web.Request) -> web.Response:
-    me, case_id = _me(request), _case_id(request)
+    me, case_id = me_of(request), _case_id(request)
     form = await request.post()
     with request.app[ENGINE].begin() as connection:
         inbox.add_note(connection, case_id, me.id, str(form.get("text", "")), request.app[CLOCK].now())
@@ -354,7 +335,7 @@ async def add_note(request: web.Request) -> web.Response:
 
 async def reply(request: web.Request) -> web.Response:
     """Send a staff reply through the user's channel; the case becomes this staff member's."""
-    me, case_id = _me(request), _case_id(request)
+    me, case_id = me_of(request), _case_id(request)
     form = await request.post()
     text, topic = str(form.get("text", "")).strip(), str(form.get("topic", ""))
     with request.app[ENGINE].begin() as connection:
@@ -382,7 +363,7 @@ async def reply(request: web.Request) -> web.Response:
 
 async def resolve(request: web.Request) -> web.Response:
     """Close the case: the bot resumes and tells the user so, in their language."""
-    me, case_id = _me(request), _case_id(request)
+    me, case_id = me_of(request), _case_id(request)
     with request.app[ENGINE].begin() as connection:
         case = inbox.get_case(connection, case_id)
     if case.status == "resolved":
@@ -398,7 +379,7 @@ async def resolve(request: web.Request) -> web.Response:
 
 async def attachment(request: web.Request) -> web.StreamResponse:
     """A voice note, photo or document the user sent, fetched from the provider with our credentials."""
-    me, attachment_id = _me(request), int(request.match_info["id"])
+    me, attachment_id = me_of(request), int(request.match_info["id"])
     with request.app[ENGINE].begin() as connection:
         found = get_attachment(connection, attachment_id)
         if found is None:
@@ -451,7 +432,7 @@ async def staff_page(request: web.Request) -> web.Response:
 
 
 async def create_staff(request: web.Request) -> web.Response:
-    me = _me(request)
+    me = me_of(request)
     form = await request.post()
     try:
         with request.app[ENGINE].begin() as connection:
@@ -467,7 +448,7 @@ async def create_staff(request: web.Request) -> web.Response:
 
 
 async def update_staff(request: web.Request) -> web.Response:
-    me, staff_id = _me(request), int(request.match_info["id"])
+    me, staff_id = me_of(request), int(request.match_info["id"])
     form = await request.post()
     password = str(form.get("password", "")) or None
     try:

@@ -61,6 +61,10 @@ class RasaApi:
             items.append(HistoryItem(event["event"], text, at, metadata))
         return items
 
+    async def slot(self, conversation_id: str, name: str) -> Any:
+        tracker = await self._request("GET", self._url(conversation_id, "tracker"))
+        return (tracker.get("slots") or {}).get(name)
+
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> None:
         event = {"event": "bot", "text": text, "metadata": metadata}
         url = self._url(conversation_id, "tracker/events", execute_side_effects="true", output_channel="latest")

@@ -40,7 +40,8 @@ class FakeRasa:
     async def tracker(self, request: web.Request) -> web.Response:
         events = [{"event": "user", "text": "أريد التحدث مع شخص", "timestamp": 1_796_000_000, "metadata": {}}]
         events += [{**e, "timestamp": 1_796_000_100} for e in self.appended if e["event"] == "bot"]
-        return web.json_response({"sender_id": request.match_info["id"], "events": events})
+        slots = {"language": "ar"}
+        return web.json_response({"sender_id": request.match_info["id"], "events": events, "slots": slots})
 
     async def events(self, request: web.Request) -> web.Response:
         self.queries.append(dict(request.query))
