@@ -13,6 +13,7 @@ from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import Dependencies, default_dependencies, utter
+from bot.booking import upcoming
 from bot.handoff import packet, waiting_message
 from bot.inbox import open_case
 from bot.language import FALLBACK_LANGUAGE
@@ -45,9 +46,14 @@ class ActionHandoff(Action):
         reason = REASONS.get(intent, REASONS["human_handoff"])
         with engine.begin() as connection:
             files = attachments_of(connection, tracker.sender_id)
+            planned = [
+                {"reference": b.reference, "starts_at": b.starts_at.isoformat(), "kind": b.kind, "language": b.language}
+                for b in upcoming(connection, tracker.sender_id, now)
+            ]
+            summary = packet(tracker.events, channel, language, files, reason, planned or None)
             case = open_case(
-                connection, tracker.sender_id, channel, language, reason,
-                packet(tracker.events, channel, language, files, reason), now, urgent=intent == EMERGENCY_INTENT,
+                connection, tracker.sender_id, channel, language, reason, summary, now,
+                urgent=intent == EMERGENCY_INTENT,
             )  # fmt: skip
         utter(dispatcher, waiting_message(store, language, settings.hours(), now), case_id=case.id)
         return [SlotSet("handoff_case", case.id), ConversationPaused()]

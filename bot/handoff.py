@@ -27,7 +27,7 @@ def packet(
     language: str,
     attachments: Iterable[Attachment],
     reason: str,
-    booking: dict[str, Any] | None = None,
+    booking: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """What staff see first about a case: the last messages, the topics recognised, attachments, why."""
     messages: list[dict[str, Any]] = []
