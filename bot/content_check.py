@@ -74,9 +74,15 @@ SCRIPT_OF = {
     **dict.fromkeys(["ti", "am"], "ethiopic"),
     **dict.fromkeys(["so", "tr", "kmr", "en", "nl", "fr"], "latin"),
 }
-# Share of a text's letters that must be in the language's own script; the rest is room for the
-# Dutch terms (IND, COA, nareis, …) that the letters people receive use.
+# Share of a text's letters that must be in the language's own script. Placeholders and the Dutch names
+# below (the words on the letters people receive) are left out of the count.
 MIN_SCRIPT_SHARE = 0.6
+DUTCH_NAMES = re.compile(
+    r"VluchtelingenWerk|RefugeeHelp|IND|COA|nareis|MVV|herstelverzuim|voornemen|zienswijze|beschikking|bezwaar"
+    r"|beroep|nader gehoor|Nidos|AMV|GZA|statushouders?|inburgering|Ter Apel|POL|V-num(?:ber|mer)|referent"
+    r"|Raad voor Rechtsbijstand|Dienst Terugkeer en Vertrek|ingebrekestelling|Asielnoodmaatregelenwet|Eerste Kamer"
+    r"|digitaal spreekuur|advocaat|DNA|QR|EU",
+)
 
 
 @dataclass(frozen=True)
@@ -215,7 +221,8 @@ def _text_problems(text: str, language: str) -> list[str]:
         if digits not in ALLOWED_NUMBERS and not re.fullmatch(r"(19|20)\d\d", digits):
             problems.append(f"{number.strip()!r} looks like a phone number; content carries none except 112")
     script = SCRIPT_OF[language]
-    letters = [c for c in text if c.isalpha()]
+    counted = DUTCH_NAMES.sub(" ", _PLACEHOLDERS.sub(" ", text)) if script != "latin" else text
+    letters = [c for c in counted if c.isalpha()]
     own = sum(1 for c in letters if _SCRIPTS[script].match(c))
     if letters and own / len(letters) < MIN_SCRIPT_SHARE:
         problems.append(f"only {own / len(letters):.0%} of the letters are {script}: untranslated text?")

@@ -194,7 +194,7 @@ def dump_records(language: str, records: list[Record], header: str) -> str:
         lines += [f"      {line}".rstrip() for line in record.text.splitlines()]
         if record.buttons:
             lines.append("    buttons:")
-            lines += [f"      - {{title: {_quoted(b.title)}, payload: {b.payload}}}" for b in record.buttons]
+            lines += [f"      - {{title: {_quoted(b.title)}, payload: {_payload(b.payload)}}}" for b in record.buttons]
         for key in ("source", "status", "reviewer", "last_reviewed", "updated", "valid_from", "valid_until"):
             value = getattr(record, key)
             if value is not None:
@@ -243,6 +243,11 @@ def _parse_date(value: str) -> dt.date | None:
 
 def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _payload(value: str) -> str:
+    # Plain when it is just an intent; single-quoted when it carries JSON, as people write it by hand.
+    return value if re.fullmatch(r"/[a-z_]+", value) else "'" + value.replace("'", "''") + "'"
 
 
 def _scalar(value: str) -> str:
