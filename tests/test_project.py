@@ -32,10 +32,18 @@ def test_every_spec_topic_is_an_intent_of_the_domain():
 
 
 def test_every_intent_has_a_rule_to_an_answer():
-    rules = yaml.safe_load((ROOT / "data" / "rules" / "answers.yml").read_text())["rules"]
+    rules = [
+        rule
+        for path in sorted((ROOT / "data" / "rules").glob("*.yml"))
+        for rule in yaml.safe_load(path.read_text())["rules"]
+        if "intent" in rule["steps"][0]
+    ]
     first_action = {r["steps"][0]["intent"]: r["steps"][1]["action"] for r in rules}
     assert set(first_action) == set(TOPICS) | {"nlu_fallback"}
     assert first_action.pop("human_handoff") == "action_handoff"
+    assert first_action.pop("book_appointment") == "booking_form"
+    for intent in ("my_appointments", "cancel_appointment", "reschedule_appointment"):
+        assert first_action.pop(intent) == f"action_{intent}"
     assert set(first_action.values()) == {"action_reply"}
 
 
