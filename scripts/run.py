@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -98,6 +99,19 @@ def processes(settings: Settings, model: Path) -> list[Process]:
     ]
 
 
+def ports(settings: Settings, procs: list[Process]) -> list[int]:
+    wanted = [settings.rasa_port, settings.action_port, settings.inbox_port]
+    if any(p.name == "phone simulator" for p in procs):
+        wanted.append(settings.simulator_port)
+    return wanted
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
 def wait_until_healthy(procs: list[Process], timeout: float = 300) -> None:
     started = time.monotonic()
     pending = list(procs)
@@ -133,6 +147,15 @@ def main() -> int:
     engine.dispose()
     env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
     procs = processes(settings, model)
+    busy = [port for port in ports(settings, procs) if port_in_use(settings.host, port)]
+    if busy:
+        print(
+            f"error: port(s) {', '.join(map(str, busy))} on {settings.host} are in use — is another `make run` "
+            "still running? Stop it, or choose other ports (BOT_RASA_PORT, BOT_ACTION_PORT, BOT_INBOX_PORT, "
+            "BOT_SIMULATOR_PORT).",
+            file=sys.stderr,
+        )
+        return 1
     print(f"==> starting ({settings.mode} mode); logs in {settings.state_dir / 'logs'}")
     stopping = False
 
@@ -142,6 +165,7 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)  # the terminal closed: stop the children too, leave no orphans
     try:
         for proc in procs:
             proc.start(env)
