@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import utter
 from bot.content import ContentStore
 from bot.dialogue import Responder, Turn
 from bot.language import Detection
@@ -54,15 +55,7 @@ class ActionReply(Action):
         turn = turn_from(tracker)
         reply = (self._responder or default_responder()).respond(turn)
         for message in reply.messages:
-            # Keyword arguments become the bot event's metadata: staff analytics and tests read the
-            # content id there, and channels read the writing direction.
-            dispatcher.utter_message(
-                text=message.text,
-                buttons=[{"title": b.title, "payload": b.payload} for b in message.buttons],
-                content_id=message.content_id,
-                language=message.language,
-                direction="rtl" if message.rtl else "ltr",
-            )
+            utter(dispatcher, message)
         events = []
         if reply.language != turn.language:
             events.append(SlotSet("language", reply.language))

@@ -459,20 +459,7 @@ def book(
         raise BookingError("slot_taken")
     if needs_interpreter(language) and language not in slot.interpreter_languages:
         raise BookingError("slot_taken")
-    # The seat is taken by one conditional UPDATE: concurrent bookings of the last seat serialise on the
-    # row, and only one sees room left.
-    taken = connection.execute(
-        slots.update()
-        .where(
-            slots.c.id == slot_id,
-            slots.c.booked < slots.c.capacity,
-            slots.c.cancelled == sa.false(),
-            slots.c.starts_at > utc(now),
-        )  # fmt: skip
-        .values(booked=slots.c.booked + 1)
-    )
-    if taken.rowcount != 1:
-        raise BookingError("slot_taken")
+    _take_seat(connection, slot_id, now)
     result = connection.execute(
         bookings.insert().values(
             reference=_new_reference(connection),
@@ -490,6 +477,23 @@ def book(
         )  # fmt: skip
     )
     return get_booking(connection, int(result.inserted_primary_key[0]))
+
+
+def _take_seat(connection: Connection, slot_id: int, now: dt.datetime) -> None:
+    """One conditional UPDATE takes a seat: concurrent bookings of the last seat serialise on the row (its
+    lock in PostgreSQL, the database lock in SQLite), and only the first still finds room."""
+    taken = connection.execute(
+        slots.update()
+        .where(
+            slots.c.id == slot_id,
+            slots.c.booked < slots.c.capacity,
+            slots.c.cancelled == sa.false(),
+            slots.c.starts_at > utc(now),
+        )
+        .values(booked=slots.c.booked + 1)
+    )
+    if taken.rowcount != 1:
+        raise BookingError("slot_taken")
 
 
 def _new_reference(connection: Connection) -> str:
@@ -540,19 +544,9 @@ def move(connection: Connection, booking_id: int, slot_id: int, now: dt.datetime
     booking = get_booking(connection, booking_id)
     if booking.status != "booked" or booking.starts_at <= now:
         raise BookingError("not_booked")
-    taken = connection.execute(
-        slots.update()
-        .where(
-            slots.c.id == slot_id,
-            slots.c.booked < slots.c.capacity,
-            slots.c.cancelled == sa.false(),
-            slots.c.starts_at > utc(now),
-            slots.c.id != booking.slot_id,
-        )  # fmt: skip
-        .values(booked=slots.c.booked + 1)
-    )
-    if taken.rowcount != 1:
+    if slot_id == booking.slot_id:
         raise BookingError("slot_taken")
+    _take_seat(connection, slot_id, now)
     connection.execute(slots.update().where(slots.c.id == booking.slot_id).values(booked=slots.c.booked - 1))
     connection.execute(
         bookings.update()
