@@ -25,6 +25,7 @@ import httpx
 import psutil
 
 from bot.settings import ROOT, Settings
+from bot.storage import migrated_engine
 from scripts.run import Process, processes, wait_until_healthy
 from scripts.train import train
 
@@ -157,13 +158,17 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10, help="duration of each throughput run")
     args = parser.parse_args()
 
-    settings = Settings.from_env(
-        {"BOT_RASA_PORT": "25005", "BOT_ACTION_PORT": "25055", "BOT_STATE_DIR": str(WORK / "state")}
-    )
+    # Ports of its own, passed to the children too, so a running `make run` is not disturbed.
+    overrides = {
+        "BOT_RASA_PORT": "25005", "BOT_ACTION_PORT": "25055", "BOT_SIMULATOR_PORT": "25080",
+        "BOT_INBOX_PORT": "25070", "BOT_STATE_DIR": str(WORK / "state"),
+    }  # fmt: skip
+    settings = Settings.from_env(overrides)
     ours_model = train(settings.model_dir)
     stock_model = stock_assistant(WORK / "stock")
+    migrated_engine(settings.app_database_url).dispose()
 
-    env = {**os.environ, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **overrides, **settings.rasa_environment(), "PYTHONPATH": str(ROOT)}
     ours = run_assistant("our assistant", processes(settings, ours_model), env, settings.rasa_url, args)
 
     stock_proc = Process(
