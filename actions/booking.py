@@ -196,6 +196,30 @@ class ValidateBookingForm(_BookingAction, FormValidationAction):
             return {slot: choice}
         return self._leave(tracker, slot) or {slot: None}
 
+    async def extract_booking_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """A user who started from a centre's QR code (Telegram /start <location>) is not asked where they live."""
+        if tracker.get_slot("booking_location"):
+            return {}
+        started_at = next(
+            (
+                str((event.get("metadata") or {}).get("start_parameter"))
+                for event in reversed(tracker.events)
+                if event.get("event") == "user" and (event.get("metadata") or {}).get("start_parameter")
+            ),
+            None,
+        )
+        if not started_at:
+            return {}
+        with self.deps.engine.begin() as connection:
+            codes = {p.code for p in booking.list_locations(connection)}
+            place = started_at if started_at in codes else None
+            if place is None:
+                found = booking.match_location(connection, started_at.replace("-", " ").replace("_", " "))
+                place = found.code if found else None
+        return {"booking_location": place} if place else {}
+
     async def validate_booking_eligibility(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:

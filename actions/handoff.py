@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import Dependencies, default_dependencies, utter
 from bot.booking import upcoming
-from bot.handoff import packet, waiting_message
+from bot.handoff import closed_offer, packet, waiting_message
 from bot.inbox import open_case
 from bot.language import FALLBACK_LANGUAGE
 from bot.messaging import attachments_of
@@ -55,5 +55,11 @@ class ActionHandoff(Action):
                 connection, tracker.sender_id, channel, language, reason, summary, now,
                 urgent=intent == EMERGENCY_INTENT,
             )  # fmt: skip
-        utter(dispatcher, waiting_message(store, language, settings.hours(), now), case_id=case.id)
-        return [SlotSet("handoff_case", case.id), ConversationPaused()]
+        hours = settings.hours()
+        if not case.urgent and not hours.is_open(now) and not tracker.get_slot("handoff_offered"):
+            # Nobody answers before the next opening: the user may rather book the consultation hour. The
+            # case is open already (staff see it first thing); the bot pauses once they choose to wait.
+            utter(dispatcher, closed_offer(store, language, hours, now), case_id=case.id)
+            return [SlotSet("handoff_case", case.id), SlotSet("handoff_offered", True)]
+        utter(dispatcher, waiting_message(store, language, hours, now), case_id=case.id)
+        return [SlotSet("handoff_case", case.id), SlotSet("handoff_offered", None), ConversationPaused()]

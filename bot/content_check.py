@@ -27,7 +27,7 @@ MAX_BUTTON_TITLE = 30
 UI_TOPICS = (
     "ui.language_menu", "ui.change_language", "ui.fallback", "ui.translation_missing", "ui.switch_offer",
     "ui.reply_with_number", "ui.attachment_voice", "ui.attachment_file", "ui.attachment_sticker",
-    "ui.attachment_location", "ui.handoff_open", "ui.handoff_closed", "ui.handoff_resumed",
+    "ui.attachment_location", "ui.handoff_open", "ui.handoff_closed", "ui.handoff_queued", "ui.handoff_resumed",
 )  # fmt: skip
 # Canned replies staff pick in the inbox (content/<lang>/canned.yml).
 CANNED_TOPICS = (

@@ -18,7 +18,8 @@ from bot.office_hours import OfficeHours
 # Intents that say nothing about what the user needs help with.
 _NOT_TOPICS = {"greet", "goodbye", "thanks", "affirm", "deny", "choose_language", "nlu_fallback", "menu_help"}
 PACKET_MESSAGES = 12
-OPEN_TOPIC, CLOSED_TOPIC, RESUMED_TOPIC = "ui.handoff_open", "ui.handoff_closed", "ui.handoff_resumed"
+OPEN_TOPIC, RESUMED_TOPIC = "ui.handoff_open", "ui.handoff_resumed"
+CLOSED_OFFER_TOPIC, QUEUED_TOPIC = "ui.handoff_closed", "ui.handoff_queued"
 
 
 def packet(
@@ -57,7 +58,13 @@ def waiting_message(store: ContentStore, language: str, hours: OfficeHours, now:
     if hours.is_open(now):
         return _message(store, OPEN_TOPIC, language, {})
     opening = format_moment(hours.next_opening(now), language)
-    return _message(store, CLOSED_TOPIC, language, {"next_opening": opening})
+    return _message(store, QUEUED_TOPIC, language, {"next_opening": opening})
+
+
+def closed_offer(store: ContentStore, language: str, hours: OfficeHours, now: dt.datetime) -> OutMessage:
+    """Outside office hours: when a person can answer, and the choice to wait or book the consultation hour."""
+    opening = format_moment(hours.next_opening(now), language)
+    return _message(store, CLOSED_OFFER_TOPIC, language, {"next_opening": opening})
 
 
 def resumed_message(store: ContentStore, language: str) -> OutMessage:

@@ -83,6 +83,7 @@ def create_app(
             web.post("/cases/{id:\\d+}/resolve", resolve),
             web.get("/attachments/{id:\\d+}", attachment),
             web.get("/events", live_events),
+            web.get("/deliveries", deliveries_page),
             web.get("/admin/staff", staff_page),
             web.post("/admin/staff", create_staff),
             web.post("/admin/staff/{id:\\d+}", update_staff),
@@ -420,6 +421,20 @@ async def live_events(request: web.Request) -> web.StreamResponse:
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     return response
+
+
+async def deliveries_page(request: web.Request) -> web.Response:
+    """Messages that did not reach the user: failed after every retry, or waiting (WhatsApp's 24-hour window)."""
+    with request.app[ENGINE].begin() as connection:
+        failed = outbound(connection, status="failed")
+        waiting = [m for m in outbound(connection, status="queued") if m.error]
+        cases = {
+            c.conversation_id: c.id
+            for status in ("pending", "open")
+            for c in inbox.queue(connection, me_of(request), status)
+        }
+    rows = sorted([*failed, *waiting], key=lambda m: m.updated_at, reverse=True)[:300]
+    return render(request, "deliveries.html", rows=rows, cases=cases)
 
 
 # --- administration ---------------------------------------------------------------------------------

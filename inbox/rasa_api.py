@@ -74,6 +74,7 @@ class RasaApi:
         events = [
             {"event": "resume"},
             {"event": "slot", "name": "handoff_case", "value": None},
+            {"event": "slot", "name": "handoff_offered", "value": None},
             {"event": "bot", "text": text, "metadata": metadata},
             # Back to listening: without it the rules see the user's next message as following
             # action_handoff (messages sent while paused get no action) and none of them applies.

@@ -122,3 +122,11 @@ async def test_a_seat_taken_meanwhile_asks_for_another_time(deps):
     events = await BookingSubmit(deps).run(dispatcher, tracker(answers, ""), {})
     assert [m["content_id"] for m in dispatcher.messages] == ["booking.slot_taken.prs"]
     assert events == [SlotSet("booking_slot", None), FollowupAction("booking_form")]
+
+
+async def test_a_user_who_came_through_a_centres_qr_code_is_not_asked_where_they_live(deps):
+    t = tracker({}, "/book_appointment")
+    t.events.insert(0, {"event": "user", "text": "/greet", "metadata": {"start_parameter": "azc-ter-apel"}})
+    extracted = await ValidateBookingForm(deps).extract_booking_location(CollectingDispatcher(), t, {})
+    assert extracted == {"booking_location": "ter-apel"}
+    assert await ValidateBookingForm(deps).extract_booking_location(CollectingDispatcher(), tracker({}, ""), {}) == {}

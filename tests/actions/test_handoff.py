@@ -24,7 +24,9 @@ MONDAY_MORNING = dt.datetime(2026, 12, 7, 10, 30)  # Amsterdam time, office hour
 SATURDAY = dt.datetime(2026, 12, 12, 14, 0)
 
 
-def tracker(intent: str, language: str = "ti", fallback_streak: float | None = None) -> Tracker:
+def tracker(
+    intent: str, language: str = "ti", fallback_streak: float | None = None, offered: bool | None = None
+) -> Tracker:
     events = [
         {"event": "user", "text": "ሰላም", "timestamp": 1_796_000_000, "parse_data": {"intent": {"name": "greet"}},
          "input_channel": "telegram"},
@@ -36,7 +38,12 @@ def tracker(intent: str, language: str = "ti", fallback_streak: float | None = N
     ]  # fmt: skip
     return Tracker(
         sender_id=SENDER,
-        slots={"language": language, "language_offered": None, "fallback_streak": fallback_streak},
+        slots={
+            "language": language,
+            "language_offered": None,
+            "fallback_streak": fallback_streak,
+            "handoff_offered": offered,
+        },  # fmt: skip
         latest_message={"text": "ምስ ሰብ", "intent": {"name": intent, "confidence": 0.9}, "entities": []},
         events=events,
         paused=False,
@@ -51,13 +58,15 @@ def settings(tmp_path: Path) -> Settings:
     return Settings.from_env({"BOT_STATE_DIR": str(tmp_path)})
 
 
-async def handoff(settings: Settings, store, at: dt.datetime, intent: str = "human_handoff"):
+async def handoff(
+    settings: Settings, store, at: dt.datetime, intent: str = "human_handoff", offered: bool | None = None
+):
     engine = migrated_engine(settings.app_database_url)
     with engine.begin() as connection:
         save_attachment(connection, SENDER, "telegram", "photo", "file-1", FixedClock(at).now(), "image/jpeg")
     dispatcher = CollectingDispatcher()
     action = ActionHandoff(Dependencies(settings, store, engine, FixedClock(at)))
-    events = await action.run(dispatcher, tracker(intent), {})
+    events = await action.run(dispatcher, tracker(intent, offered=offered), {})
     with engine.begin() as connection:
         [case] = inbox.queue(connection, inbox.Staff(0, "x", "x", "agent", (), True))
     return dispatcher.messages, events, case
@@ -65,7 +74,7 @@ async def handoff(settings: Settings, store, at: dt.datetime, intent: str = "hum
 
 async def test_a_case_with_its_packet_is_opened_and_the_bot_pauses(settings, store):
     messages, events, case = await handoff(settings, store, MONDAY_MORNING)
-    assert events == [SlotSet("handoff_case", case.id), ConversationPaused()]
+    assert events == [SlotSet("handoff_case", case.id), SlotSet("handoff_offered", None), ConversationPaused()]
     assert (case.conversation_id, case.channel, case.language, case.status, case.urgent) == (
         SENDER, "telegram", "ti", "pending", False,
     )  # fmt: skip
@@ -77,12 +86,23 @@ async def test_a_case_with_its_packet_is_opened_and_the_bot_pauses(settings, sto
     assert message["content_id"] == "ui.handoff_open.ti"
 
 
-async def test_outside_office_hours_the_user_hears_when_in_their_language(settings, store):
-    messages, _, _ = await handoff(settings, store, SATURDAY)
+async def test_outside_office_hours_the_user_hears_when_and_may_book_instead(settings, store):
+    messages, events, case = await handoff(settings, store, SATURDAY)
     [message] = messages
     assert message["content_id"] == "ui.handoff_closed.ti"
     assert "{next_opening}" not in message["text"]
     assert "ሰኑይ 14 ታሕሳስ 09:00" in message["text"]  # Monday 14 December, in Tigrinya (CLDR)
+    assert [b["payload"] for b in message["buttons"]] == ["/human_handoff", "/book_appointment"]
+    assert events == [SlotSet("handoff_case", case.id), SlotSet("handoff_offered", True)]  # not paused yet
+    messages, events, _ = await handoff(settings, store, SATURDAY, offered=True)  # "wait for a person"
+    assert messages[0]["content_id"] == "ui.handoff_queued.ti" and "ሰኑይ 14 ታሕሳስ 09:00" in messages[0]["text"]
+    assert ConversationPaused() in events
+
+
+async def test_an_emergency_at_night_pauses_at_once(settings, store):
+    messages, events, case = await handoff(settings, store, SATURDAY, intent="service_emergency")
+    assert case.urgent and ConversationPaused() in events
+    assert messages[0]["content_id"] == "ui.handoff_queued.ti"
 
 
 async def test_an_emergency_opens_an_urgent_case(settings, store):

@@ -45,6 +45,9 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     overrides = {
         "BOT_RASA_PORT": "15005", "BOT_ACTION_PORT": "15055", "BOT_SIMULATOR_PORT": "15080", "BOT_INBOX_PORT": "15070",
         "BOT_STATE_DIR": str(state),
+        # Staff "always in": the handoff tests do not depend on the hour CI runs at (office hours are
+        # tested with a fixed clock in tests/actions/test_handoff.py).
+        "BOT_OFFICE_HOURS": "mon-sun 00:00-23:59",
     }  # fmt: skip
     settings = Settings.from_env(overrides)
     model = train(settings.model_dir)

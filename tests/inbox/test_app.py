@@ -172,8 +172,8 @@ async def test_resolving_resumes_the_bot_and_tells_the_user_in_their_language(se
     client, rasa, engine = setup
     csrf = await log_in(client, "agent@vwn.nl")
     assert (await client.post("/cases/1/resolve", data={"csrf": csrf}, allow_redirects=False)).status == 303
-    assert [e["event"] for e in rasa.appended] == ["resume", "slot", "bot", "action"]
-    assert rasa.appended[2]["text"] == store.get("ui.handoff_resumed", "ar").text
+    assert [e["event"] for e in rasa.appended] == ["resume", "slot", "slot", "bot", "action"]
+    assert rasa.appended[3]["text"] == store.get("ui.handoff_resumed", "ar").text
     with engine.begin() as connection:
         assert inbox.get_case(connection, 1).status == "resolved"
     again = await client.post("/cases/1/reply", data={"csrf": csrf, "text": "hi"}, allow_redirects=False)
@@ -188,3 +188,20 @@ async def test_take_next_assigns_the_first_case_for_my_languages(setup):
     csrf = await log_in(client, "agent@vwn.nl")  # speaks ti and ar: the older Arabic case comes first
     response = await client.post("/cases/next", data={"csrf": csrf}, allow_redirects=False)
     assert response.headers["Location"] == "/cases/1"
+
+
+async def test_failed_and_waiting_messages_are_visible_to_staff(setup):
+    from bot.messaging import record_outbound, update_outbound
+
+    client, _, engine = setup
+    now = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.timezone.utc)
+    with engine.begin() as connection:
+        failed = record_outbound(connection, CONVERSATION, "telegram", "مرحبا، هذا رد الموظف", "queued", now)
+        update_outbound(connection, failed, now, status="failed", error="gave up after 5 attempts: 502", attempts=5)
+        waiting = record_outbound(connection, "whatsapp:+31600000009", "whatsapp", "Reminder", "queued", now)
+        update_outbound(connection, waiting, now, error="WhatsApp 24-hour window closed")
+        record_outbound(connection, CONVERSATION, "telegram", "delivered fine", "sent", now)
+    await log_in(client, "agent@vwn.nl")
+    page = await (await client.get("/deliveries")).text()
+    assert "gave up after 5 attempts" in page and "24-hour window closed" in page and "delivered fine" not in page
+    assert 'href="/cases/1"' in page
