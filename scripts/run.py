@@ -6,6 +6,7 @@ only), the Rasa action server (actions/) and the Rasa server (NLU, dialogue, cha
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -42,8 +43,9 @@ class Process:
             # A new session per child, so Ctrl-C in the terminal reaches only this supervisor, which
             # then stops the children in order instead of all at once.
             self.popen = subprocess.Popen(
-                self.command, cwd=self.cwd, env=env, stdout=log, stderr=log, start_new_session=True
-            )
+                self.command, cwd=self.cwd, env=env, stdout=log, stderr=log, start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )  # fmt: skip
 
     def healthy(self) -> bool:
         try:
@@ -61,6 +63,16 @@ class Process:
         except subprocess.TimeoutExpired:
             os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait()
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when this supervisor dies, even by SIGKILL, so no server is orphaned
+    holding its port. Elsewhere the signal handlers in main() are all there is."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def processes(settings: Settings, model: Path) -> list[Process]:
