@@ -51,12 +51,8 @@ def _location(deps: Dependencies, tracker: Tracker) -> Location | None:
 
 
 def _place_name(deps: Dependencies, location: Location | None) -> str:
-    place_id = booking.meeting_place(location)
-    if place_id is None:
-        return ""
     with deps.engine.begin() as connection:
-        place = booking.get_location(connection, place_id)
-    return place.name if place else ""
+        return booking.meeting_place_name(connection, location.id if location else None)
 
 
 class _BookingAction:
@@ -373,18 +369,12 @@ class MyAppointments(_BookingAction, Action):
         store, language = self.deps.store, _language(tracker)
         with self.deps.engine.begin() as connection:
             planned = booking.upcoming(connection, tracker.sender_id, self.deps.clock.now())
-            lives = {p.id: p for p in booking.list_locations(connection)}
+            places = {entry.id: booking.meeting_place_name(connection, entry.location_id) for entry in planned}
         if not planned:
             utter(dispatcher, talk.message(store, "booking.list_empty", language))
             return []
         header = talk.message(store, "booking.list", language)
-        lines = [
-            talk.booking_line(
-                store, entry, language,
-                lives[place].name if (place := booking.meeting_place(lives.get(entry.location_id or 0))) else "",
-            )
-            for entry in planned
-        ]  # fmt: skip
+        lines = [talk.booking_line(store, entry, language, places[entry.id]) for entry in planned]
         text = "\n".join([header.text, *lines])
         utter(dispatcher, OutMessage(header.content_id, header.language, text, header.buttons))
         return []

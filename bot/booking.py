@@ -383,6 +383,13 @@ def meeting_place(location: Location | None) -> int | None:
     return location.id if location.vwn_on_site else location.nearby_vwn_id
 
 
+def meeting_place_name(connection: Connection, lives_at: int | None) -> str:
+    """Where someone living at `lives_at` meets VluchtelingenWerk in person ("" when nowhere near)."""
+    place_id = meeting_place(get_location(connection, lives_at)) if lives_at else None
+    place = get_location(connection, place_id) if place_id else None
+    return place.name if place else ""
+
+
 def free_slots(
     connection: Connection,
     now: dt.datetime,

@@ -205,7 +205,7 @@ class Settings:
             simulator_port=_port(env, "BOT_SIMULATOR_PORT", cls.simulator_port),
             inbox_port=_port(env, "BOT_INBOX_PORT", cls.inbox_port),
             office_hours=env.get("BOT_OFFICE_HOURS") or cls.office_hours,
-            max_appointments=_port(env, "BOT_MAX_APPOINTMENTS", cls.max_appointments),
+            max_appointments=_positive(env, "BOT_MAX_APPOINTMENTS", cls.max_appointments),
             telegram_token=env.get("BOT_TELEGRAM_TOKEN") or None,
             telegram_secret=env.get("BOT_TELEGRAM_SECRET") or None,
             telegram_api_url=env.get("BOT_TELEGRAM_API_URL") or None,
@@ -298,4 +298,13 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise SettingsError(f"{name}={raw!r} is not a TCP port number")
+    return int(raw)
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}={raw!r} is not a whole number of at least 1")
     return int(raw)

@@ -19,7 +19,7 @@ from bot.delivery import Backoff, RateLimiter, Retry, deliver
 from bot.language import FALLBACK_LANGUAGE
 from bot.messaging import record_outbound, update_outbound
 from bot.settings import Settings
-from bot.storage import shared_engine
+from bot.storage import inbound_messages, shared_engine
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +127,6 @@ def split_text(text: str, limit: int) -> list[str]:
 
 def forget_delivery(engine: Engine, channel: str, provider_id: str) -> None:
     """Undo `first_delivery` after a failure, so the provider's retry is processed, not dropped."""
-    from bot.storage import inbound_messages
-
     with engine.begin() as connection:
         connection.execute(
             inbound_messages.delete().where(

@@ -33,7 +33,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 
 from bot.delivery import Failed, Retry
 from bot.language import LANGUAGES
-from bot.messaging import chosen_option, first_delivery, remember_options
+from bot.messaging import chosen_option, first_delivery, remember_options, save_attachment
 from bot.settings import Settings
 from channels.base import MAX_BODY, MAX_TEXT, ChannelContext, forget_delivery, log_id, split_text
 
@@ -275,8 +275,6 @@ class TelegramInput(InputChannel):
         return [(text, metadata)]
 
     def _attachment(self, message: Message, conversation: str) -> dict[str, Any] | None:
-        from bot.messaging import save_attachment
-
         found: tuple[str, str, str | None] | None = None
         if message.voice:
             found = ("voice", message.voice.file_id, message.voice.mime_type)

@@ -38,6 +38,7 @@ from bot.messaging import (
     chosen_option,
     first_delivery,
     outbound,
+    record_outbound,
     remember_options,
     save_attachment,
     touch_contact,
@@ -161,8 +162,6 @@ class WhatsAppInput(InputChannel):
 
     async def _hold(self, recipient_id: str, text: str, reference: str | None = None) -> None:
         """Outside the 24-hour window: keep the message, and ask the user to write back if we may."""
-        from bot.messaging import record_outbound
-
         with self.context.engine.begin() as connection:
             held = record_outbound(
                 connection, recipient_id, CHANNEL, text, "queued", self.context.clock.now(), reference

@@ -7,12 +7,14 @@ import sys
 
 from aiohttp import web
 
+from bot.booking import seed
 from bot.clock import SystemClock
 from bot.inbox import InboxError, create_staff
 from bot.language import LANGUAGES
 from bot.settings import Settings, SettingsError
 from bot.storage import migrated_engine
 from inbox.app import create_app
+from scripts.run import BOOKING_SETUP
 
 
 def main(argv: list[str]) -> int:
@@ -23,9 +25,6 @@ def main(argv: list[str]) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if argv[:1] == ["seed-booking"]:
-        from bot.booking import seed
-        from scripts.run import BOOKING_SETUP
-
         with migrated_engine(settings.app_database_url).begin() as connection:
             done = seed(connection, BOOKING_SETUP)
         print("consultation-hour set-up loaded" if done else "there is a set-up already; nothing changed")

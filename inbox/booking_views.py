@@ -175,15 +175,14 @@ async def send_reminders(app: web.Application) -> int:
     now = app[CLOCK].now()
     with app[ENGINE].begin() as connection:
         due = booking.due_reminders(connection, now)
-        lives = {p.id: p for p in booking.list_locations(connection)}
+        places = {entry.id: booking.meeting_place_name(connection, entry.location_id) for entry in due}
     sent = 0
     for entry in due:
         language = await _chat_language(app[RASA], entry.conversation_id)
-        place_id = booking.meeting_place(lives.get(entry.location_id or 0))
-        place = lives[place_id].name if place_id in lives else ""
+        kind = talk.kind_text(app[STORE], entry.kind, language, places[entry.id])
         said = talk.message(
             app[STORE], "booking.reminder", language, reference=entry.reference,
-            when=format_moment(entry.starts_at, language), kind=talk.kind_text(app[STORE], entry.kind, language, place),
+            when=format_moment(entry.starts_at, language), kind=kind,
         )  # fmt: skip
         try:
             await app[RASA].send(
