@@ -18,10 +18,9 @@ from bot.clock import AMSTERDAM
 from bot.content import Button, ContentStore
 from bot.dates import babel_locale, format_moment
 from bot.dialogue import OutMessage
-from bot.language import FALLBACK_LANGUAGE, LANGUAGES, fold
+from bot.language import FALLBACK_LANGUAGE, LANGUAGES, ascii_digits, fold
 
 BOOK = "book_appointment"
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩" "۰۱۲۳۴۵۶۷۸۹", "0123456789" "0123456789")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -85,7 +84,7 @@ def slot_buttons(free: list[Slot], language: str) -> list[Button]:
 
 def match_typed(text: str, buttons: tuple[Button, ...] | list[Button]) -> str | None:
     """The choice a typed answer means: its number in the list, or the button's words."""
-    answer = text.strip().translate(_DIGITS)
+    answer = ascii_digits(text.strip())
     choices = [b for b in buttons if payload_value(b.payload) is not None]
     if match := re.fullmatch(r"(\d{1,2})[.)]?", answer):
         index = int(match.group(1)) - 1

@@ -120,6 +120,14 @@ def normalise(text: str) -> str:
     return fold(text).translate(_GEEZ_LATIN)
 
 
+# People answer "2" with the digits of their keyboard: Arabic-Indic, Persian or Ge'ez.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩" "۰۱۲۳۴۵۶۷۸۹" "፩፪፫፬፭፮፯፰፱", "0123456789" "0123456789" "123456789")
+
+
+def ascii_digits(text: str) -> str:
+    return text.translate(_DIGITS)
+
+
 def fold(text: str) -> str:
     """Fold spelling variants, keeping each script."""
     text = unicodedata.normalize("NFKC", text).casefold()

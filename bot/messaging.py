@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from bot.language import ascii_digits
 from bot.storage import attachments, aware, button_menus, contacts, inbound_messages, outbound_messages, utc
 
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
@@ -199,10 +200,6 @@ def remember_options(
     connection.execute(button_menus.insert().values(conversation_id=conversation_id, options=options, sent_at=utc(at)))
 
 
-# People answer "2" with the digits of their keyboard: Arabic-Indic, Persian or Ge'ez.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩" "۰۱۲۳۴۵۶۷۸۹" "፩፪፫፬፭፮፯፰፱", "0123456789" "0123456789" "123456789")
-
-
 def chosen_option(connection: Connection, conversation_id: str, text: str) -> str | None:
     """The payload of the option a WhatsApp user picked by number ("2", "٢", "2.") or by its words."""
     options = connection.execute(
@@ -210,7 +207,7 @@ def chosen_option(connection: Connection, conversation_id: str, text: str) -> st
     ).scalar()
     if not options:
         return None
-    answer = text.strip().translate(_DIGITS)
+    answer = ascii_digits(text.strip())
     if match := re.fullmatch(r"(\d{1,2})[.)]?", answer):
         index = int(match.group(1)) - 1
         return str(options[index]["payload"]) if 0 <= index < len(options) else None

@@ -10,7 +10,9 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
@@ -123,6 +125,28 @@ def split_text(text: str, limit: int) -> list[str]:
     if current or not parts:
         parts.append(current)
     return parts
+
+
+async def hand_over(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    messages: Callable[[], list[tuple[str, dict[str, Any]]]],
+    output: OutputChannel | None,
+    conversation_id: str,
+    channel: str,
+    engine: Engine,
+    provider_id: str,
+) -> bool:
+    """Give each message to Rasa (`messages` is called inside the guard: it may save attachments). On a
+    failure the delivery is forgotten, so that the provider's retry is processed instead of dropped as a
+    duplicate; False tells the webhook to answer 500."""
+    try:
+        for text, metadata in messages():
+            await on_new_message(UserMessage(text, output, conversation_id, input_channel=channel, metadata=metadata))
+    except Exception:
+        logger.exception("%s: delivery %s failed", log_id(conversation_id), provider_id)
+        forget_delivery(engine, channel, provider_id)
+        return False
+    return True
 
 
 def forget_delivery(engine: Engine, channel: str, provider_id: str) -> None:

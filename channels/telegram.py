@@ -35,7 +35,7 @@ from bot.delivery import Failed, Retry
 from bot.language import LANGUAGES
 from bot.messaging import chosen_option, first_delivery, remember_options, save_attachment
 from bot.settings import Settings
-from channels.base import MAX_BODY, MAX_TEXT, ChannelContext, forget_delivery, log_id, split_text
+from channels.base import MAX_BODY, MAX_TEXT, ChannelContext, hand_over, split_text
 
 logger = logging.getLogger(__name__)
 # httpx logs each request URL at INFO, and a Bot API URL contains the bot token.
@@ -221,15 +221,11 @@ class TelegramInput(InputChannel):
             first = first_delivery(connection, CHANNEL, str(update.update_id), conversation, self.context.clock.now())
         if not first:
             return response.json({"status": "duplicate"})
-        try:
-            for text, metadata in self.user_messages(update, conversation):
-                await on_new_message(
-                    UserMessage(text, self.get_output_channel(), conversation, input_channel=CHANNEL, metadata=metadata)
-                )
-        except Exception:
-            # Forget the delivery so Telegram's retry is processed instead of dropped as a duplicate.
-            logger.exception("%s: update %s failed", log_id(conversation), update.update_id)
-            forget_delivery(self.context.engine, CHANNEL, str(update.update_id))
+        messages = partial(self.user_messages, update, conversation)
+        if not await hand_over(
+            on_new_message, messages, self.get_output_channel(), conversation, CHANNEL, self.context.engine,
+            str(update.update_id),
+        ):  # fmt: skip
             return response.json({"error": "processing failed; retry"}, status=500)
         return response.json({"status": "ok"})
 

@@ -47,7 +47,7 @@ from bot.messaging import (
     window_open,
 )
 from bot.settings import Settings
-from channels.base import MAX_BODY, MAX_TEXT, ChannelContext, forget_delivery, log_id, split_text
+from channels.base import MAX_BODY, MAX_TEXT, ChannelContext, hand_over, log_id, split_text
 
 logger = logging.getLogger(__name__)
 # Twilio's HTTP clients log every request at INFO; their details (phone numbers) stay out of our logs.
@@ -267,14 +267,10 @@ class WhatsAppInput(InputChannel):
                 return response.text(EMPTY_TWIML, content_type="text/xml")
             touch_contact(connection, sender, CHANNEL, now)
         await self.flush_queued(sender)
-        try:
-            for text, metadata in self.user_messages(form, sender):
-                await on_new_message(
-                    UserMessage(text, self.get_output_channel(), sender, input_channel=CHANNEL, metadata=metadata)
-                )
-        except Exception:
-            logger.exception("%s: message failed", log_id(sender))
-            forget_delivery(self.context.engine, CHANNEL, sid)
+        messages = partial(self.user_messages, form, sender)
+        if not await hand_over(
+            on_new_message, messages, self.get_output_channel(), sender, CHANNEL, self.context.engine, sid
+        ):
             return response.json({"error": "processing failed; retry"}, status=500)
         # Replies go out through the REST API (with retries and status callbacks), not as TwiML.
         return response.text(EMPTY_TWIML, content_type="text/xml")
